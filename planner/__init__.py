@@ -1,0 +1,26 @@
+"""planner: get the most AI data-center capacity online by a deadline when
+power and money are the bottlenecks.
+
+    >>> import planner
+    >>> inst = planner.load_instance("instances/toy-two-sites.yaml")
+    >>> plan = planner.solve(inst)
+    >>> plan.capacity_mw, plan.total_cost
+    (127.0, 1430.0)
+"""
+
+from planner.instance import Instance, InstanceError, load_instance, parse_instance
+from planner.plan import Plan, StageResult, Status
+from planner.solve import SolveOptions, solve
+
+__all__ = [
+    "Instance",
+    "InstanceError",
+    "Plan",
+    "SolveOptions",
+    "StageResult",
+    "Status",
+    "load_instance",
+    "parse_instance",
+    "solve",
+]
+__version__ = "0.1.0"

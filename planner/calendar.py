@@ -1,0 +1,82 @@
+"""Dates and periods (MODEL.md section 1).
+
+A date is a string ``"YYYY-MM"``. Months are counted from the horizon's start;
+period t covers months ``[t*pm, (t+1)*pm)``.
+
+- by-dates (deadline, commitments, ``until``, ``paid``) mean the period that
+  contains the month: :meth:`Calendar.by`;
+- from-dates (energization, deliveries, ``available``, a schedule's ``from``)
+  mean the first period that starts at or after the month: :meth:`Calendar.from_`;
+- a lead time of L months is ``ceil(L/pm)`` periods: :meth:`Calendar.lead`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+HOURS_PER_MONTH = 730
+
+
+def parse_month(date: str) -> tuple[int, int]:
+    """``"2027-09"`` -> ``(2027, 9)``. The schema has checked the format."""
+    year, month = date.split("-")
+    return int(year), int(month)
+
+
+def _ceil_div(numerator: float, denominator: int) -> int:
+    # Durations may be fractional months; round away float noise before ceil.
+    return math.ceil(round(numerator / denominator, 9))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: str
+    period_months: int
+    deadline: str
+
+    @property
+    def pm(self) -> int:
+        return self.period_months
+
+    def mo(self, date: str) -> int:
+        """Months from the start to ``date`` (negative before the start)."""
+        y0, m0 = parse_month(self.start)
+        y, m = parse_month(date)
+        return 12 * (y - y0) + (m - m0)
+
+    def by(self, date: str) -> int:
+        """p(d): the period containing the month (floor)."""
+        return self.mo(date) // self.pm
+
+    def from_(self, date: str) -> int:
+        """u(d): the first period starting at or after the month (ceil, >= 0)."""
+        return max(0, _ceil_div(self.mo(date), self.pm))
+
+    def lead(self, months: float) -> int:
+        """lead(L) = ceil(L/pm) periods."""
+        return _ceil_div(months, self.pm)
+
+    @property
+    def deadline_period(self) -> int:
+        """D = p(deadline)."""
+        return self.by(self.deadline)
+
+    @property
+    def n_periods(self) -> int:
+        """T = D + 1: nothing after the deadline period is modelled."""
+        return self.deadline_period + 1
+
+    @property
+    def hours(self) -> int:
+        """H = 730 * pm hours in a period."""
+        return HOURS_PER_MONTH * self.pm
+
+    def label(self, t: int) -> str:
+        """The first month of period t, ``"YYYY-MM"``."""
+        y0, m0 = parse_month(self.start)
+        months = (m0 - 1) + t * self.pm
+        return f"{y0 + months // 12:04d}-{months % 12 + 1:02d}"
+
+    def labels(self) -> list[str]:
+        return [self.label(t) for t in range(self.n_periods)]

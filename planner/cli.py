@@ -1,0 +1,132 @@
+"""The ``planner`` command: a thin layer over the API.
+
+Exit codes: 0 a plan was found, 1 anything else went wrong, 2 invalid
+instance, 3 infeasible, 4 no plan found within the limits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+import click
+
+from planner.instance import InstanceError, load_instance
+from planner.plan import Status
+from planner.report import summary_dict, summary_text, write_plan
+from planner.solve import solve
+
+EXIT = {
+    Status.optimal: 0,
+    Status.feasible: 0,
+    Status.invalid: 2,
+    Status.infeasible: 3,
+    Status.no_plan: 4,
+}
+EXIT_ERROR = 1
+
+
+class PlannerGroup(click.Group):
+    """Turn any unexpected error into one line and exit 1 (``--debug`` shows
+    the traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("planner: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"planner: error: {type(exc).__name__}: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=PlannerGroup)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="planner")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
+    """Plan AI data-center capacity by a deadline when power and money bind."""
+    ctx.obj = {"debug": debug, "verbose": verbose}
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+
+def _load(path: str):
+    started = time.perf_counter()
+    instance = load_instance(path)
+    return instance, time.perf_counter() - started
+
+
+def _invalid(problems: list[str], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"status": Status.invalid.value, "errors": problems}, indent=1))
+    for line in problems:
+        click.echo(line, err=True)
+    sys.exit(EXIT[Status.invalid])
+
+
+@main.command("validate")
+@click.argument("file", type=click.Path(dir_okay=True))
+def validate_cmd(file: str) -> None:
+    """Check an instance file: print 'ok' or every problem, one per line."""
+    try:
+        load_instance(file)
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json=False)
+    click.echo("ok")
+
+
+@main.command("solve")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.pass_context
+def solve_cmd(
+    ctx: click.Context,
+    file: str,
+    as_json: bool,
+    out: str | None,
+    time_limit: float | None,
+    mip_gap: float,
+    threads: int | None,
+    seed: int,
+) -> None:
+    """Solve an instance file and print the plan."""
+    try:
+        instance, validate_s = _load(file)
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json)
+    plan = solve(
+        instance,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        seed=seed,
+        verbose=ctx.obj["verbose"],
+    )
+    plan.timings = {"validate": validate_s, **plan.timings}
+    if out and plan.status.has_plan:
+        write_plan(plan, out)
+    if as_json:
+        click.echo(json.dumps(summary_dict(plan), indent=1))
+    else:
+        click.echo(summary_text(plan))
+        if out and plan.status.has_plan:
+            click.echo(f"\nwrote {out}/plan.json and one CSV per table")
+    sys.exit(EXIT[plan.status])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
