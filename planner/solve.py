@@ -14,6 +14,7 @@ import math
 import time
 from dataclasses import dataclass
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition as TC
 from pyomo.contrib.appsi.solvers import Highs
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
 NUMERICAL_SAFETY = 1e-9  # MODEL.md 5: may be added to the stage tolerance
+
+
+class SolverError(RuntimeError):
+    """HiGHS stopped with an error (not a limit, not infeasibility)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class StagedSolver:
         self.opt.config.mip_gap = options.mip_gap
         highs_options: dict = {"random_seed": options.seed}
         if options.threads:
+            # HiGHS fixes its thread pool at the first run in a process; a
+            # new thread count needs the pool reset first.
+            highspy.Highs.resetGlobalScheduler(True)
             highs_options["threads"] = options.threads
         self.opt.highs_options = highs_options
         model.stage_bound = pyo.ConstraintList()
@@ -79,6 +87,8 @@ class StagedSolver:
         value = results.best_feasible_objective
         if tc in (TC.infeasible, TC.infeasibleOrUnbounded):
             return StageResult(term, None, Status.infeasible, solve_s=elapsed)
+        if tc == TC.error:
+            raise SolverError(f"HiGHS failed in the {term} stage: {results}")
         if value is None or not math.isfinite(value):
             return StageResult(term, None, Status.no_plan, solve_s=elapsed)
         results.solution_loader.load_vars()
