@@ -72,13 +72,20 @@ class StagedSolver:
         self.opt.highs_options = highs_options
         model.stage_bound = pyo.ConstraintList()
 
+    def clear_holds(self) -> None:
+        """Drop the bounds that held earlier stages (before a new run)."""
+        if len(self.model.stage_bound):
+            self.model.del_component("stage_bound")
+            self.model.stage_bound = pyo.ConstraintList()
+
     def solve_stage(self, term: str, time_left: float | None, warm: bool) -> StageResult:
         m = self.model
         if m.component("objective") is not None:
             m.del_component("objective")
         sense = pyo.maximize if MAXIMIZE[term] else pyo.minimize
         m.objective = pyo.Objective(expr=term_expression(m, term), sense=sense)
-        self.opt.config.time_limit = None if time_left is None else max(time_left, 0.01)
+        # None would leave an earlier run's limit on the persistent HiGHS.
+        self.opt.config.time_limit = math.inf if time_left is None else max(time_left, 0.01)
         self.opt.config.warmstart = warm
         started = time.perf_counter()
         results = self.opt.solve(m)
@@ -115,29 +122,98 @@ class StagedSolver:
             self.model.stage_bound.add(expr <= value + slack)
 
 
-def run_stages(
-    model: pyo.ConcreteModel, inst: Instance, options: SolveOptions
-) -> tuple[Status, list[StageResult]]:
-    solver = StagedSolver(model, options)
-    deadline = None if options.time_limit is None else time.perf_counter() + options.time_limit
-    results: list[StageResult] = []
-    for i, term in enumerate(inst.objective.stages):
-        time_left = None if deadline is None else deadline - time.perf_counter()
-        if time_left is not None and time_left <= 0 and results:
-            log.info("time limit reached before stage %s", term)
-            break
-        stage = solver.solve_stage(term, time_left, warm=i > 0)
-        log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value, stage.mip_gap)
-        if not stage.status.has_plan:
-            if not results:
-                return stage.status, [stage]
-            # A later stage found nothing: the previous stage's plan stands.
-            break
-        results.append(stage)
-        solver.hold(term, stage.value, inst.objective.tolerance)
-    complete = len(results) == len(inst.objective.stages)
-    optimal = complete and all(s.status is Status.optimal for s in results)
-    return (Status.optimal if optimal else Status.feasible), results
+class Session:
+    """One instance, built once, with its persistent solver.
+
+    ``run()`` solves the staged objective; later runs (another stage list, a
+    relaxed limit, a time limit) reuse the built model and warm-start from the
+    last plan found.
+    """
+
+    def __init__(self, instance: Instance, options: SolveOptions | None = None):
+        self.instance = instance
+        self.options = options or SolveOptions()
+        self.timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        self.data = prepare(instance)
+        self.timings["prepare"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        self.model = build_model(self.data)
+        self.timings["build"] = time.perf_counter() - clock
+        self.solver = StagedSolver(self.model, self.options)
+        self._has_values = False
+        self._replaced: dict[tuple[str, object], pyo.Constraint] = {}
+        self.model.replaced = pyo.ConstraintList()
+
+    # ------------------------------------------------------------- solving
+    def run(
+        self, stages: list[str] | None = None, time_limit: float | None = ...
+    ) -> tuple[Status, list[StageResult]]:
+        """Solve the stages in order (default: the instance's), each held at
+        its found value for the next."""
+        stages = list(stages or self.instance.objective.stages)
+        limit = self.options.time_limit if time_limit is ... else time_limit
+        self.solver.clear_holds()
+        deadline = None if limit is None else time.perf_counter() + limit
+        results: list[StageResult] = []
+        for term in stages:
+            time_left = None if deadline is None else deadline - time.perf_counter()
+            if time_left is not None and time_left <= 0 and results:
+                log.info("time limit reached before stage %s", term)
+                break
+            stage = self.solver.solve_stage(term, time_left, warm=self._has_values)
+            log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
+                     stage.mip_gap)
+            if not stage.status.has_plan:
+                if not results:
+                    return stage.status, [stage]
+                break  # a later stage found nothing: the previous plan stands
+            self._has_values = True
+            results.append(stage)
+            self.solver.hold(term, stage.value, self.instance.objective.tolerance)
+        complete = len(results) == len(stages)
+        optimal = complete and all(s.status is Status.optimal for s in results)
+        return (Status.optimal if optimal else Status.feasible), results
+
+    def solve(self) -> Plan:
+        clock = time.perf_counter()
+        status, stages = self.run()
+        self.timings["solve"] = time.perf_counter() - clock
+        return self.read(status, stages)
+
+    def read(self, status: Status, stages: list[StageResult]) -> Plan:
+        """The plan of the values last loaded into the model."""
+        plan = Plan(status=status, instance_name=self.instance.name, stages=stages,
+                    timings=dict(self.timings))
+        plan.periods = self.data.cal.labels()
+        if not status.has_plan:
+            plan.message = _no_plan_message(status)
+            return plan
+        clock = time.perf_counter()
+        _read(plan, self.model, self.data, self.instance)
+        plan.timings["read"] = time.perf_counter() - clock
+        return plan
+
+    # --------------------------------------------------------- what-if runs
+    def replace_bound(self, name: str, index, lower=None, upper=None) -> None:
+        """Give constraint ``name[index]`` new bounds (None keeps a side as
+        it is) for the next runs; :meth:`restore` undoes every replacement."""
+        con = self.model.component(name)
+        con = con[index] if con.is_indexed() else con
+        key = (name, index)
+        if key not in self._replaced:
+            con.deactivate()
+            self._replaced[key] = con
+        new_lower = con.lower if lower is None else lower
+        new_upper = con.upper if upper is None else upper
+        self.model.replaced.add((new_lower, con.body, new_upper))
+
+    def restore(self) -> None:
+        for con in self._replaced.values():
+            con.activate()
+        self._replaced.clear()
+        self.model.del_component("replaced")
+        self.model.replaced = pyo.ConstraintList()
 
 
 def solve(
@@ -151,28 +227,7 @@ def solve(
 ) -> Plan:
     """Solve an instance's staged objective and return the plan."""
     options = SolveOptions(time_limit, mip_gap, threads, seed, verbose)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    data = prepare(instance)
-    timings["prepare"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    model = build_model(data)
-    timings["build"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    status, stages = run_stages(model, instance, options)
-    timings["solve"] = time.perf_counter() - clock
-
-    plan = Plan(status=status, instance_name=instance.name, stages=stages, timings=timings)
-    plan.periods = data.cal.labels()
-    if not status.has_plan:
-        plan.message = _no_plan_message(status)
-        return plan
-    clock = time.perf_counter()
-    _read(plan, model, data, instance)
-    timings["read"] = time.perf_counter() - clock
-    return plan
+    return Session(instance, options).solve()
 
 
 def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Instance) -> None:
