@@ -76,6 +76,7 @@ class Plan:
     periods: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=_empty_tables)
     message: str = ""
+    explanation: list[str] = field(default_factory=list)  # why infeasible, one line each
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         # plan.capacity, plan.power, ... are the tables
@@ -105,6 +106,7 @@ class Plan:
             "instance": self.instance_name,
             "status": self.status.value,
             "message": self.message,
+            "explanation": self.explanation,
             "capacity_mw": self.capacity_mw,
             "total_cost": self.total_cost,
             "co2_mt": self.co2_mt,
@@ -149,6 +151,7 @@ class Plan:
             status=Status(obj["status"]),
             instance_name=obj.get("instance", ""),
             message=obj.get("message", ""),
+            explanation=list(obj.get("explanation", [])),
             capacity_mw=obj.get("capacity_mw"),
             total_cost=obj.get("total_cost"),
             co2_mt=obj.get("co2_mt"),

@@ -31,6 +31,8 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
     }
     if plan.message:
         out["message"] = plan.message
+    if plan.explanation:
+        out["explanation"] = plan.explanation
     if not plan.status.has_plan:
         return out
     grid = plan.tables["grid"]
@@ -67,6 +69,7 @@ def summary_text(plan: Plan) -> str:
     lines = [f"{plan.instance_name}: {plan.status.value}"]
     if plan.message:
         lines.append(f"  {plan.message}")
+    lines += [f"  {line}" for line in plan.explanation]
     if not plan.status.has_plan:
         return "\n".join(lines)
     gap = plan.mip_gap

@@ -179,7 +179,14 @@ class Session:
         clock = time.perf_counter()
         status, stages = self.run()
         self.timings["solve"] = time.perf_counter() - clock
-        return self.read(status, stages)
+        plan = self.read(status, stages)
+        if status is Status.infeasible:
+            from planner.diagnose import explain_infeasible  # builds its own elastic copy
+
+            clock = time.perf_counter()
+            plan.explanation = explain_infeasible(self.instance, self.options)
+            plan.timings["diagnose"] = time.perf_counter() - clock
+        return plan
 
     def read(self, status: Status, stages: list[StageResult]) -> Plan:
         """The plan of the values last loaded into the model."""
