@@ -78,5 +78,14 @@ class Calendar:
         months = (m0 - 1) + t * self.pm
         return f"{y0 + months // 12:04d}-{months % 12 + 1:02d}"
 
+    def span(self, t: int) -> str:
+        """Period t's months, ``"2028-10 to 2028-12"``."""
+        first, last = self.label(t), self.label(t)
+        if self.pm > 1:
+            y, m = parse_month(first)
+            months = (m - 1) + self.pm - 1
+            last = f"{y + months // 12:04d}-{months % 12 + 1:02d}"
+        return first if first == last else f"{first} to {last}"
+
     def labels(self) -> list[str]:
         return [self.label(t) for t in range(self.n_periods)]

@@ -13,10 +13,11 @@ import time
 
 import click
 
+from planner.explain import explain, explain_plan
 from planner.instance import InstanceError, load_instance
-from planner.plan import Status
+from planner.plan import Plan, Status
 from planner.report import summary_dict, summary_text, write_plan
-from planner.solve import solve
+from planner.solve import SolveOptions, solve
 
 EXIT = {
     Status.optimal: 0,
@@ -126,6 +127,46 @@ def solve_cmd(
         if out and plan.status.has_plan:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
     sys.exit(EXIT[plan.status])
+
+
+def _read_plan(path: str) -> Plan:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return Plan.from_json(fh.read())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"{path}: not a plan file ({exc})") from None
+
+
+@main.command("explain")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for each re-solve.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
+    """What binds and what relaxing each limit is worth, in MW at the deadline.
+
+    FILE is a plan.json written by 'planner solve --out' (it carries its
+    instance) or an instance file.
+    """
+    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
+    if file.endswith(".json") and _looks_like_plan(file):
+        result = explain_plan(_read_plan(file), options)
+    else:
+        try:
+            instance = load_instance(file)
+        except InstanceError as exc:
+            _invalid(exc.problems, as_json)
+        result = explain(instance, options)
+    click.echo(json.dumps(result.to_dict(), indent=1) if as_json else str(result))
+
+
+def _looks_like_plan(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return "tables" in json.load(fh)
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":  # pragma: no cover

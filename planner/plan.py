@@ -77,6 +77,7 @@ class Plan:
     tables: dict[str, pd.DataFrame] = field(default_factory=_empty_tables)
     message: str = ""
     explanation: list[str] = field(default_factory=list)  # why infeasible, one line each
+    instance_data: dict[str, Any] | None = None  # the validated instance, for plan-only tools
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         # plan.capacity, plan.power, ... are the tables
@@ -99,6 +100,14 @@ class Plan:
         if src.empty:
             return {}
         return {r.source: float(r.drawn_musd) for r in src.itertuples()}
+
+    def explain(self, **options):
+        """What binds and what relaxing each limit is worth (re-solves the
+        instance the plan carries); see :mod:`planner.explain`."""
+        from planner.explain import explain_plan  # needs the solver; plans alone do not
+        from planner.solve import SolveOptions
+
+        return explain_plan(self, SolveOptions(**options))
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
@@ -125,6 +134,7 @@ class Plan:
             ],
             "timings": self.timings,
             "periods": self.periods,
+            "instance_data": self.instance_data,
             "tables": {
                 name: {
                     "columns": list(df.columns),
@@ -152,6 +162,7 @@ class Plan:
             instance_name=obj.get("instance", ""),
             message=obj.get("message", ""),
             explanation=list(obj.get("explanation", [])),
+            instance_data=obj.get("instance_data"),
             capacity_mw=obj.get("capacity_mw"),
             total_cost=obj.get("total_cost"),
             co2_mt=obj.get("co2_mt"),

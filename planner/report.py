@@ -72,11 +72,12 @@ def summary_text(plan: Plan) -> str:
     lines += [f"  {line}" for line in plan.explanation]
     if not plan.status.has_plan:
         return "\n".join(lines)
-    gap = plan.mip_gap
-    lines[0] += f" (gap {gap:.2%})" if gap is not None and gap < float("inf") else ""
+    gaps = [s.mip_gap for s in plan.stages if s.mip_gap is not None]
+    gap = max(gaps) if gaps else None
+    lines[0] += f" (largest stage gap {gap:.2%})" if gap is not None and gap < float("inf") else ""
     deadline = plan.periods[-1]
     lines += [
-        f"capacity online at the deadline period ({deadline}): {plan.capacity_mw:,.1f} MW",
+        f"capacity online in the deadline period (from {deadline}): {plan.capacity_mw:,.1f} MW",
         f"total cost: {plan.total_cost:,.1f} $M   CO2: {plan.co2_mt:,.3f} Mt",
         "stages: " + ", ".join(f"{s.term} = {s.value:,.4g}" for s in plan.stages),
         "",

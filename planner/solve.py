@@ -143,6 +143,7 @@ class Session:
         self.solver = StagedSolver(self.model, self.options)
         self._has_values = False
         self._replaced: dict[tuple[str, object], pyo.Constraint] = {}
+        self._bounds: dict[tuple[str, object], float | None] = {}
         self.model.replaced = pyo.ConstraintList()
 
     # ------------------------------------------------------------- solving
@@ -193,6 +194,7 @@ class Session:
         plan = Plan(status=status, instance_name=self.instance.name, stages=stages,
                     timings=dict(self.timings))
         plan.periods = self.data.cal.labels()
+        plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if not status.has_plan:
             plan.message = _no_plan_message(status)
             return plan
@@ -202,23 +204,38 @@ class Session:
         return plan
 
     # --------------------------------------------------------- what-if runs
-    def replace_bound(self, name: str, index, lower=None, upper=None) -> None:
-        """Give constraint ``name[index]`` new bounds (None keeps a side as
-        it is) for the next runs; :meth:`restore` undoes every replacement."""
-        con = self.model.component(name)
-        con = con[index] if con.is_indexed() else con
-        key = (name, index)
-        if key not in self._replaced:
+    def replace(self, name: str, index, relation) -> None:
+        """Put ``relation`` (a Pyomo relational expression) in place of
+        constraint ``name[index]`` for the next runs, until :meth:`restore`."""
+        comp = self.model.component(name)
+        con = comp[index] if comp.is_indexed() else comp
+        if (name, index) not in self._replaced:
             con.deactivate()
-            self._replaced[key] = con
+            self._replaced[name, index] = con
+        self.model.replaced.add(relation)
+
+    def replace_bound(self, name: str, index, lower=None, upper=None) -> None:
+        """Give constraint ``name[index]`` new bounds (None keeps a side)."""
+        comp = self.model.component(name)
+        con = comp[index] if comp.is_indexed() else comp
         new_lower = con.lower if lower is None else lower
         new_upper = con.upper if upper is None else upper
-        self.model.replaced.add((new_lower, con.body, new_upper))
+        self.replace(name, index, (new_lower, con.body, new_upper))
+
+    def set_upper(self, var: str, index, upper: float) -> None:
+        """Raise or lower a variable's upper bound until :meth:`restore`."""
+        v = self.model.component(var)[index]
+        self._bounds.setdefault((var, index), v.ub)
+        v.setub(upper)
 
     def restore(self) -> None:
+        """Undo every replacement and bound change."""
         for con in self._replaced.values():
             con.activate()
         self._replaced.clear()
+        for (var, index), ub in self._bounds.items():
+            self.model.component(var)[index].setub(ub)
+        self._bounds.clear()
         self.model.del_component("replaced")
         self.model.replaced = pyo.ConstraintList()
 

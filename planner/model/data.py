@@ -162,10 +162,12 @@ def prepare(inst: Instance) -> ModelData:
             continue
         for k in site_techs[s.name]:
             permit = math.floor(s.onsite.max_mw / techs[k].unit_mw + EPS)
+            if permit < 1:
+                continue
             for t in range(tech_lead[k], D + 1):
-                ub = min(permit, supply_cap.get((k, t), permit))
-                if ub > 0:
-                    unit_ub[s.name, k, t] = ub
+                # Supply caps the bound too; a unit index with bound 0 stays,
+                # so that a what-if with more supply reuses the built model.
+                unit_ub[s.name, k, t] = min(permit, supply_cap.get((k, t), permit))
     unit_index = list(unit_ub)
     units_at: dict[tuple[str, int], list[str]] = defaultdict(list)
     for s, k, t in unit_index:
