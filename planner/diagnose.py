@@ -203,14 +203,16 @@ def _why(site: str, t: int, d: ModelData) -> str:
         reasons.append("no grid by the deadline")
     units = []
     for k in d.site_techs.get(site, []):
-        if (site, k, t) in d.unit_ub:
-            units.append(f"{d.unit_ub[site, k, t]} {k} units")
+        if d.unit_ub.get((site, k, t), 0) > 0:
+            units.append(f"at most {d.unit_ub[site, k, t]} {k} units")
         elif t < d.tech_lead[k]:
             units.append(f"no {k} before {lab(d.tech_lead[k])} (lead time)")
-        else:
+        elif (site, k, t) in d.unit_ub:
             units.append(f"no {k} delivered by then")
+        else:
+            units.append(f"no {k} allowed by the permit")
     if units:
-        reasons.append("on-site: supply and permit allow at most " + ", ".join(units))
+        reasons.append("on-site (supply and permit): " + ", ".join(units))
     pue = d.pue[site]
     if pue != 1:
         reasons.append(f"each IT MW draws {pue:g} MW")

@@ -28,7 +28,7 @@ def test_commitment_too_early_names_site_amounts_and_reasons():
     assert line.startswith("alpha: 200.0 MW committed from 2027-10 (period 7)")
     assert "at most 60.8 MW possible" in line
     assert "tranche 0 (300 MW) energizes 2028-01" in line
-    assert "2 aero units" in line
+    assert "on-site (supply and permit): at most 2 aero units" in line
 
 
 def test_not_enough_money_says_how_much_more():
