@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from planner.instance import Instance
+from planner.instance import Instance, InstanceError, parse_instance
 from planner.plan import Plan
 
 COLUMNS = {
@@ -70,6 +70,14 @@ def period_axis(ax, periods: list[str]) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
+def headroom(ax) -> None:
+    """A margin above the tallest stack: a zero-height segment on top of a
+    stack is a sticky edge that would otherwise pin the axis to it."""
+    ax.use_sticky_edges = False
+    ax.autoscale_view(scalex=False)
+    ax.set_ylim(bottom=0)
+
+
 def no_data(ax, note: str) -> None:
     ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes, color="0.4")
     ax.set_xticks([])
@@ -103,6 +111,17 @@ def colors_for(names: list[str]) -> dict[str, str]:
 
 def site_names(plan: Plan) -> list[str]:
     return list(dict.fromkeys(table(plan, "capacity")["site"]))
+
+
+def plan_instance(plan: Plan, instance: Instance | None = None) -> Instance | None:
+    """The instance given, else the one the plan carries (``instance_data``),
+    else None."""
+    if instance is not None or not getattr(plan, "instance_data", None):
+        return instance
+    try:
+        return parse_instance(plan.instance_data, source=plan.instance_name or "plan")
+    except InstanceError:
+        return None
 
 
 def rented_techs(instance: Instance | None) -> set[str]:

@@ -23,6 +23,7 @@ from planner.chart_kit import (
     new_figure,
     no_data,
     period_axis,
+    plan_instance,
     site_names,
     table,
 )
@@ -34,8 +35,9 @@ def schedule_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     """A Gantt-style schedule. Bars are lead times (works, unit orders) ending
     when halls or units come online; markers are deliveries, grid payments and
     energizations of chosen tranches, and financing draws (size ~ amount).
-    Without the instance, leads are unknown and only arrivals are shown."""
-    rows = _schedule_rows(plan, instance)
+    Without an instance (given, or carried by the plan), leads are unknown and
+    only arrivals are shown."""
+    rows = _schedule_rows(plan, plan_instance(plan, instance))
     periods = plan.periods
     fig, (ax,) = new_figure(10.0, 1.6 + 0.32 * max(len(rows), 2))
     ax.set_title("Schedule: orders, works, deliveries, energizations, draws")

@@ -1,6 +1,7 @@
 """Charts of a plan: each function takes a :class:`~planner.plan.Plan` (and,
-where it helps, the :class:`~planner.instance.Instance` it solved) and returns
-a matplotlib :class:`~matplotlib.figure.Figure` drawn on the Agg canvas.
+where it helps, the :class:`~planner.instance.Instance` it solved; by default
+the one the plan carries) and returns a matplotlib
+:class:`~matplotlib.figure.Figure` drawn on the Agg canvas.
 
 No pyplot state is touched, so the charts render without a screen and are
 freed with their figure. The period axis is labelled with ``plan.periods``.
@@ -27,9 +28,11 @@ from planner.chart_kit import (
     colors_for,
     deadline_line,
     figure_legend,
+    headroom,
     new_figure,
     no_data,
     period_axis,
+    plan_instance,
     rented_techs,
     site_names,
     stairs,
@@ -89,7 +92,7 @@ def power_mix_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     power = table(plan, "power")
     sources = ["grid"] + sorted(set(power["source"]) - {"grid"})
     colors = {"grid": GRID_COLOR, **colors_for([s for s in sources if s != "grid"])}
-    rented = rented_techs(instance)
+    rented = rented_techs(plan_instance(plan, instance))
     for ax, site in zip(axes, sites, strict=False):  # spare axes hidden below
         _site_power(ax, plan, site, power[power["site"] == site], colors, rented)
     for ax in axes[len(sites):]:
@@ -120,6 +123,7 @@ def _site_power(ax, plan: Plan, site: str, power: pd.DataFrame, colors, rented) 
         stairs(ax, onsite.sum(axis=1), from_first=True, color="0.3", ls=":",
                label="on-site nameplate MW", gid=f"onsite-nameplate-{site}")
     ax.set_ylabel("MW")
+    headroom(ax)
 
 
 def _grid_usable(ax, plan: Plan, site: str, n: int) -> None:
@@ -154,6 +158,7 @@ def money_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     uses = [u for u in USE_COLORS if u in spend.columns]
     _stacked(ax, spend[uses], 0.2, USE_COLORS, "spend-", "spend: ", hatch="..")
     ax.set_ylabel("$M per period")
+    headroom(ax)
     period_axis(ax, periods)
     fig.legend(loc="outside right upper", fontsize=8)
     return fig
@@ -193,7 +198,7 @@ def balance_sheet_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     ax.set_ylim(bottom=0)
     ax.set_ylabel("$M outstanding")
     period_axis(ax, periods)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return fig
 
 
@@ -215,6 +220,7 @@ def supply_chart(plan: Plan, instance: Instance | None = None) -> Figure:
         stairs(ax, grp["available_units"], grp["period"], color="#1b9e77", lw=2,
                 label="delivered (cumulative)", gid=f"supply-available-{tech}")
         ax.set_ylabel(f"{tech}\nunits")
+        headroom(ax)
         period_axis(ax, periods)
     figure_legend(fig, axes)
     return fig

@@ -60,6 +60,27 @@ def _read_instance(path: str, plan: Plan) -> Instance:
     return instance
 
 
+def _read_bottlenecks(path: str) -> list:
+    """The bottleneck list of an explanation saved as JSON."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        items = data["bottlenecks"] if isinstance(data, dict) else data
+        if not isinstance(items, list) or not all(isinstance(b, dict) for b in items):
+            raise ValueError("expected a list of bottlenecks")
+        return items
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read bottlenecks {path}: {getattr(exc, 'strerror', None) or exc}")
+    except (ValueError, KeyError) as exc:
+        _fail(f"{path} is not the output of 'planner explain --json': {exc}")
+
+
+def _explain(plan: Plan) -> list:
+    try:
+        return list(plan.explain().bottlenecks)
+    except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
+        _fail(f"cannot explain the plan: {exc}")
+
+
 def _write(path: str, write) -> None:
     try:
         write(path)
@@ -73,14 +94,24 @@ def _write(path: str, write) -> None:
               help="The instance solved: adds lead times and rented units to the charts.")
 @click.option("-o", "--out", "out", default="report.html", show_default=True,
               metavar="FILE", help="The HTML file to write.")
-def report_cmd(plan_file: str, instance_file: str | None, out: str) -> None:
+@click.option("--bottlenecks", "bottlenecks_file", metavar="FILE",
+              help="Show the bottlenecks of 'planner explain --json' saved in FILE.")
+@click.option("--explain", "run_explain", is_flag=True,
+              help="Compute the bottlenecks now (re-solves the instance the plan carries).")
+def report_cmd(plan_file: str, instance_file: str | None, out: str,
+               bottlenecks_file: str | None, run_explain: bool) -> None:
     """Write a self-contained HTML report of a solved plan."""
     from planner.html import render_html
     from planner.report import atomic_write
 
     plan = read_plan(plan_file)
     instance = _read_instance(instance_file, plan) if instance_file else None
-    page = render_html(plan, instance)
+    bottlenecks = None
+    if bottlenecks_file:
+        bottlenecks = _read_bottlenecks(bottlenecks_file)
+    elif run_explain and plan.status.has_plan:
+        bottlenecks = _explain(plan)
+    page = render_html(plan, instance, bottlenecks)
     _write(out, lambda p: atomic_write(Path(p), page))
     click.echo(f"wrote {out}")
 

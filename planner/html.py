@@ -22,6 +22,7 @@ import pandas as pd
 
 import planner
 from planner import charts
+from planner.chart_kit import plan_instance
 from planner.instance import Instance
 from planner.plan import Plan
 from planner.views import (
@@ -154,6 +155,9 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
     out = [f'<p>Status: <span class="status status-{status}">{status}</span></p>']
     if plan.message:
         out.append(f"<p>{escape(plan.message)}</p>")
+    if plan.explanation:
+        out.append("<p>Why:</p><ul>" + "".join(
+            f"<li>{escape(line)}</li>" for line in plan.explanation) + "</ul>")
     if plan.status.has_plan:
         deadline = plan.periods[-1] if plan.periods else "n/a"
         kpis = [
@@ -168,12 +172,15 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
             f'<div class="kpi"><div class="value">{escape(v)}</div>'
             f'<div class="label">{escape(label)}</div></div>' for v, label in kpis) + "</div>")
     stages = pd.DataFrame(
-        [(s.term, s.value, s.status.value, s.mip_gap if s.mip_gap is not None else math.nan)
-         for s in plan.stages],
-        columns=["stage", "value", "status", "MIP gap"],
+        [(s.term, s.value, s.status.value, _percent(s.mip_gap)) for s in plan.stages],
+        columns=["stage", "value", "status", "MIP gap (%)"],
     )
     out.append("<h3>Objective stages</h3>" + html_table(stages, digits=4))
     return "".join(out)
+
+
+def _percent(gap: float | None) -> float:
+    return 100 * gap if gap is not None and math.isfinite(gap) else math.nan
 
 
 def _field(item: Any, key: str) -> Any:
@@ -206,10 +213,13 @@ def _tables(plan: Plan) -> str:
 # ------------------------------------------------------------ the page
 def render_html(plan: Plan, instance: Instance | None = None,
                 bottlenecks: list | None = None) -> str:
-    """The report page for a plan. With the instance, the schedule shows lead
-    times and the power mix marks rented units. ``bottlenecks`` is a list of
-    objects or mappings with ``limit``, ``kind``, ``step`` and ``gain_mw``;
-    ``None`` means they were not computed."""
+    """The report page for a plan.
+
+    With the instance (by default the one the plan carries) the schedule shows
+    lead times and the power mix marks rented units. ``bottlenecks`` is a list
+    of objects or mappings with ``limit``, ``kind``, ``step`` and ``gain_mw``
+    (e.g. ``plan.explain().bottlenecks``); ``None`` means not computed."""
+    instance = plan_instance(plan, instance)
     name = escape(plan.instance_name or "plan")
     description = escape(instance.description) if instance and instance.description else ""
     sections = [

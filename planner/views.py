@@ -140,6 +140,7 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = [f"plan: {plan.instance_name or '(unnamed)'}", f"status: {plan.status.value}"]
     if plan.message:
         lines.append(f"message: {plan.message}")
+    lines += [f"why: {line}" for line in plan.explanation]
     if not plan.status.has_plan:
         return lines
     deadline = plan.periods[-1] if plan.periods else "?"

@@ -161,8 +161,18 @@ def test_schedule_draws_the_turbine_order_lead(toy):
     assert (4.0, 7.0) in spans
 
 
-def test_schedule_without_the_instance_shows_arrivals_only(toy):
+def test_schedule_uses_the_instance_the_plan_carries(toy):
     plan, _ = toy
+    assert plan.instance_data is not None
+    fig = charts.schedule_chart(Plan.from_json(plan.to_json()))
+    (ax,) = fig.axes
+    assert any(np.ptp(p.vertices[:, 0]) == pytest.approx(3.0)
+               for c in ax.collections for p in c.get_paths())
+
+
+def test_schedule_without_an_instance_shows_arrivals_only(toy):
+    plan = Plan.from_json(toy[0].to_json())
+    plan.instance_data = None
     fig = charts.schedule_chart(plan)
     (ax,) = fig.axes
     assert "bravo: aero units" in _rows(fig)

@@ -157,8 +157,8 @@ def test_html_has_every_chart_and_section(toy):
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # no external asset
 
 
-def test_html_bottleneck_table_from_objects_or_mappings(toy):
-    plan, _ = toy
+def test_html_bottleneck_table_from_objects_or_mappings():
+    plan = Plan(status=Status.infeasible)  # no charts to draw: a quick page
     items = [
         {"limit": "max_debt_on_balance_sheet", "kind": "money", "step": "+100 $M",
          "gain_mw": 9.1},
@@ -170,11 +170,11 @@ def test_html_bottleneck_table_from_objects_or_mappings(toy):
     assert "9.1" in section and "4.5" in section and "not computed" not in section
 
 
-def test_html_escapes_names(toy):
-    plan = Plan.from_json(toy[0].to_json())
-    plan.instance_name = "<b>&co</b>"
+def test_html_escapes_names():
+    plan = Plan(status=Status.infeasible, instance_name="<b>&co</b>", message="a < b")
     page = render_html(plan)
     assert "<b>&co</b>" not in page and "&lt;b&gt;&amp;co&lt;/b&gt;" in page
+    assert "a &lt; b" in page
 
 
 def test_html_of_an_infeasible_plan():
@@ -204,8 +204,8 @@ def test_report_command_writes_the_page(cli, plan_files, tmp_path):
     result = run(cli, "report", plan_files[0], "--instance", TOY, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text().count('<figure class="chart"') == len(CHARTS)
-    folder = run(cli, "report", plan_files[0].parent, "-o", tmp_path / "s.html")
-    assert folder.exit_code == 0, folder.output
+    folder = run(cli, "show", plan_files[0].parent)  # a folder holding plan.json
+    assert folder.exit_code == 0 and "127.0 IT MW" in folder.output
 
 
 def test_show_and_compare_commands(cli, plan_files, tmp_path):
@@ -245,3 +245,24 @@ def test_report_with_a_mismatched_or_invalid_instance(cli, plan_files, tmp_path)
     bad.write_text("horizon: {start: 2026-01}\n")
     invalid = run(cli, "report", plan_files[0], "--instance", bad, "-o", tmp_path / "r.html")
     assert invalid.exit_code == 2 and "Traceback" not in invalid.output
+
+
+def test_report_command_shows_saved_or_computed_bottlenecks(cli, plan_files, tmp_path):
+    saved = tmp_path / "explain.json"
+    saved.write_text(json.dumps({"bottlenecks": [
+        {"limit": "source_amount cash", "kind": "money", "step": "+50 $M of cash",
+         "gain_mw": 5.0}]}))
+    out = tmp_path / "saved.html"
+    result = run(cli, "report", plan_files[0], "--bottlenecks", saved, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "+50 $M of cash" in out.read_text() and "not computed" not in out.read_text()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"bottlenecks": 3}')
+    failed = run(cli, "report", plan_files[0], "--bottlenecks", bad, "-o", out)
+    assert failed.exit_code == 1 and failed.output.startswith("planner: error:")
+    computed = tmp_path / "computed.html"
+    result = run(cli, "report", plan_files[0], "--explain", "-o", computed)
+    assert result.exit_code == 0, result.output
+    section = re.search(r'<section id="bottlenecks">(.*?)</section>', computed.read_text(),
+                        re.S)[1]
+    assert "money" in section and "not computed" not in section
