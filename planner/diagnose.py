@@ -10,13 +10,11 @@ weight. Every rule left with slack is named, site by site and period by period.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
-from pyomo.contrib.appsi.base import TerminationCondition as TC
-from pyomo.contrib.appsi.solvers import Highs
 
+from planner.highs import HighsModel
 from planner.instance import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
@@ -57,20 +55,15 @@ def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elasti
         m.add_component(f"elastic_{len(m_blocks)}", block)
         m_blocks.append(block)
         made += _elasticize_into(m, block, names, weight)
-    m.objective = pyo.Objective(
+    m.elastic_objective = pyo.Objective(
         expr=sum(b.elastic_weighted for b in m_blocks), sense=pyo.minimize
     )
-    opt = Highs()
-    opt.config.load_solution = False
-    opt.config.mip_gap = options.mip_gap
-    opt.config.time_limit = options.time_limit if options.time_limit else math.inf
-    opt.highs_options = {"random_seed": options.seed}
-    res = opt.solve(m)
-    if res.termination_condition in (TC.infeasible, TC.infeasibleOrUnbounded):
+    highs = HighsModel(m, {"elastic": m.elastic_objective}, options.highs_options())
+    highs.set_objective("elastic", maximize=False)
+    res = highs.run(options.time_limit, options.mip_gap, warm=False)
+    if res.value is None:  # infeasible even so, or a limit stopped it
         return None, data, m
-    if res.best_feasible_objective is None:
-        return None, data, m
-    res.solution_loader.load_vars()
+    highs.load()
     shortfalls = [
         Shortfall(name, idx, pyo.value(con.upper if con.upper is not None else con.lower),
                   pyo.value(slack))
@@ -160,7 +153,7 @@ def _limit_line(s: Shortfall, d: ModelData) -> str:
                 f"the commitments cost at least {need:,.1f} $M")
     if s.rule == "max_co2":
         return (f"co2: max_co2_mt is {s.limit:,.4g} Mt, "
-                f"the commitments emit at least {need:,.4g} Mt")
+                f"the commitments emit at least {need:,.5g} Mt")
     return f"{s.rule} {s.index}: limit {s.limit:,.4g} exceeded by {s.slack:,.4g}"
 
 

@@ -178,8 +178,9 @@ def _widen_setup(s: Session, f: str, extra: float) -> None:
     if f in m.source_used:
         from planner.model.funding import _most_drawable
 
-        s.replace("source_setup", f, m.outstanding_musd[f, s.data.D]
-                  <= (_most_drawable(s.data, f) + extra) * m.source_used[f])
+        s.replace("source_setup", f, None,
+                  m.outstanding_musd[f, s.data.D]
+                  - (_most_drawable(s.data, f) + extra) * m.source_used[f], 0.0)
 
 
 def _power_candidates(s: Session) -> list[Candidate]:
@@ -281,7 +282,7 @@ def explain(instance: Instance, options: SolveOptions | None = None,
     if session is None:
         session = Session(instance, options)
         session.solve()
-    base_plan_values = _snapshot(session.model)
+    base_plan_values = session.snapshot()
     status, stages = session.run(["capacity"])
     base = stages[0].value if status.has_plan else 0.0
     result = Explanation(instance.name, base, session.data.cal.span(session.data.D))
@@ -293,7 +294,7 @@ def explain(instance: Instance, options: SolveOptions | None = None,
         st, res = session.run(["capacity"])
         gain = (res[0].value - base) if st.has_plan else 0.0
         session.restore()
-        _load(session.model, base_plan_values)
+        session.start_from(base_plan_values)
         result.resolves += 1
         _file(result, Bottleneck(limit, kind, step, gain, delta, time.perf_counter() - clock),
               noise)
@@ -303,8 +304,7 @@ def explain(instance: Instance, options: SolveOptions | None = None,
     for site, what, g, start in _earlier_tranches(instance, session):
         clock = time.perf_counter()
         other = Session(_shift_tranche(instance, site, g, months), options)
-        _load(other.model, base_plan_values)
-        other._has_values = True
+        other.start_from(base_plan_values)
         st, res = other.run(["capacity"])
         gain = (res[0].value - base) if st.has_plan else 0.0
         result.resolves += 1
@@ -324,21 +324,6 @@ def _file(result: Explanation, b: Bottleneck, noise: float, keep_zero: bool = Tr
     elif keep_zero:
         b.gain_mw = max(b.gain_mw, 0.0)
         result.binding_no_gain.append(b)
-
-
-def _snapshot(m: pyo.ConcreteModel) -> dict:
-    return {v.name: v.extract_values() for v in m.component_objects(pyo.Var)}
-
-
-def _load(m: pyo.ConcreteModel, values: dict) -> None:
-    """Set a model's variables to a snapshot's values, index by index."""
-    for name, vals in values.items():
-        var = m.component(name)
-        if var is None:
-            continue
-        for idx, val in vals.items():
-            if idx in var and val is not None:
-                var[idx].set_value(val, skip_validation=True)
 
 
 def explain_plan(plan: Plan, options: SolveOptions | None = None) -> Explanation:

@@ -1,25 +1,24 @@
-"""Solve an instance: HiGHS through Pyomo's persistent in-memory interface
-(APPSI), with the staged objective of MODEL.md section 5.
+"""Solve an instance: the staged objective of MODEL.md section 5 on HiGHS.
 
-The model is built once. Each stage swaps the objective and adds the bound
-that holds the previous stage at its found value; the persistent solver takes
-these changes in place, and each stage is warm-started from the plan of the
-one before.
+The model is built once in Pyomo and handed to HiGHS in memory once
+(:mod:`planner.highs`: Pyomo's standard-form compiler into highspy). Each stage
+swaps the objective and bounds a row that holds the previous stage at its
+found value; HiGHS keeps the model, and each stage is warm-started from the
+plan of the one before. What-if runs (explain, sweeps) change bounds and rows
+of the same model and undo them afterwards.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 
 import highspy
 import pyomo.environ as pyo
-from pyomo.contrib.appsi.base import TerminationCondition as TC
-from pyomo.contrib.appsi.solvers import Highs
 
-from planner.instance import Instance
+from planner.highs import INF, HighsModel, RunResult
+from planner.instance import TERMS, Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
 from planner.model.read import clean, read_tables
@@ -43,6 +42,15 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False  # stream HiGHS's log
 
+    def highs_options(self) -> dict:
+        options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
+        if self.threads:
+            # HiGHS fixes its thread pool at the first run in a process; a new
+            # thread count needs the pool reset first.
+            highspy.Highs.resetGlobalScheduler(True)
+            options["threads"] = self.threads
+        return options
+
 
 def term_expression(m: pyo.ConcreteModel, term: str):
     return {
@@ -53,81 +61,12 @@ def term_expression(m: pyo.ConcreteModel, term: str):
     }[term]
 
 
-class StagedSolver:
-    """The persistent HiGHS solver of one built model, run stage by stage."""
-
-    def __init__(self, model: pyo.ConcreteModel, options: SolveOptions):
-        self.model = model
-        self.options = options
-        self.opt = Highs()
-        self.opt.config.stream_solver = options.verbose
-        self.opt.config.load_solution = False
-        self.opt.config.mip_gap = options.mip_gap
-        highs_options: dict = {"random_seed": options.seed}
-        if options.threads:
-            # HiGHS fixes its thread pool at the first run in a process; a
-            # new thread count needs the pool reset first.
-            highspy.Highs.resetGlobalScheduler(True)
-            highs_options["threads"] = options.threads
-        self.opt.highs_options = highs_options
-        model.stage_bound = pyo.ConstraintList()
-
-    def clear_holds(self) -> None:
-        """Drop the bounds that held earlier stages (before a new run)."""
-        if len(self.model.stage_bound):
-            self.model.del_component("stage_bound")
-            self.model.stage_bound = pyo.ConstraintList()
-
-    def solve_stage(self, term: str, time_left: float | None, warm: bool) -> StageResult:
-        m = self.model
-        if m.component("objective") is not None:
-            m.del_component("objective")
-        sense = pyo.maximize if MAXIMIZE[term] else pyo.minimize
-        m.objective = pyo.Objective(expr=term_expression(m, term), sense=sense)
-        # None would leave an earlier run's limit on the persistent HiGHS.
-        self.opt.config.time_limit = math.inf if time_left is None else max(time_left, 0.01)
-        self.opt.config.warmstart = warm
-        started = time.perf_counter()
-        results = self.opt.solve(m)
-        elapsed = time.perf_counter() - started
-        tc = results.termination_condition
-        value = results.best_feasible_objective
-        if tc in (TC.infeasible, TC.infeasibleOrUnbounded):
-            return StageResult(term, None, Status.infeasible, solve_s=elapsed)
-        if tc == TC.error:
-            raise SolverError(f"HiGHS failed in the {term} stage: {results}")
-        if value is None or not math.isfinite(value):
-            return StageResult(term, None, Status.no_plan, solve_s=elapsed)
-        results.solution_loader.load_vars()
-        bound = results.best_objective_bound
-        gap = self._gap(value, bound)
-        status = Status.optimal if tc == TC.optimal else Status.feasible
-        return StageResult(term, value, status, gap, bound, elapsed)
-
-    def _gap(self, value: float, bound: float | None) -> float | None:
-        if bound is None or not math.isfinite(bound):
-            return math.inf
-        diff = abs(value - bound)
-        if diff <= 1e-9 * max(1.0, abs(value)):
-            return 0.0
-        return diff / abs(value) if value != 0 else math.inf
-
-    def hold(self, term: str, value: float, tolerance: float) -> None:
-        """Keep a solved stage at its found value within the tolerance."""
-        slack = (tolerance + NUMERICAL_SAFETY) * max(1.0, abs(value))
-        expr = term_expression(self.model, term)
-        if MAXIMIZE[term]:
-            self.model.stage_bound.add(expr >= value - slack)
-        else:
-            self.model.stage_bound.add(expr <= value + slack)
-
-
 class Session:
-    """One instance, built once, with its persistent solver.
+    """One instance, built once and handed to HiGHS once.
 
     ``run()`` solves the staged objective; later runs (another stage list, a
-    relaxed limit, a time limit) reuse the built model and warm-start from the
-    last plan found.
+    relaxed limit, a time limit) reuse the model and warm-start from the last
+    plan found.
     """
 
     def __init__(self, instance: Instance, options: SolveOptions | None = None):
@@ -138,13 +77,17 @@ class Session:
         self.data = prepare(instance)
         self.timings["prepare"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        self.model = build_model(self.data)
+        self.model = m = build_model(self.data)
+        m.terms = pyo.Objective(
+            TERMS, rule=lambda m, term: term_expression(m, term), sense=pyo.minimize
+        )
         self.timings["build"] = time.perf_counter() - clock
-        self.solver = StagedSolver(self.model, self.options)
-        self._has_values = False
-        self._replaced: dict[tuple[str, object], pyo.Constraint] = {}
-        self._bounds: dict[tuple[str, object], float | None] = {}
-        self.model.replaced = pyo.ConstraintList()
+        self.highs = HighsModel(m, {t: m.terms[t] for t in TERMS}, self.options.highs_options())
+        self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
+        self._hold_rows: dict[str, int] = {}
+        self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
+        self._added: list[int] = []  # rows added by what-ifs
+        self._cols: dict[int, float] = {}  # changed columns: original upper bound
 
     # ------------------------------------------------------------- solving
     def run(
@@ -154,7 +97,8 @@ class Session:
         its found value for the next."""
         stages = list(stages or self.instance.objective.stages)
         limit = self.options.time_limit if time_limit is ... else time_limit
-        self.solver.clear_holds()
+        for row in self._hold_rows.values():
+            self.highs.set_row_bounds(row, -INF, INF)
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
         for term in stages:
@@ -162,19 +106,46 @@ class Session:
             if time_left is not None and time_left <= 0 and results:
                 log.info("time limit reached before stage %s", term)
                 break
-            stage = self.solver.solve_stage(term, time_left, warm=self._has_values)
+            stage = self._solve_stage(term, time_left)
             log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
                      stage.mip_gap)
             if not stage.status.has_plan:
                 if not results:
                     return stage.status, [stage]
                 break  # a later stage found nothing: the previous plan stands
-            self._has_values = True
             results.append(stage)
-            self.solver.hold(term, stage.value, self.instance.objective.tolerance)
+            if term is not stages[-1]:
+                self._hold(term, stage.value)
+        self.highs.load()
         complete = len(results) == len(stages)
         optimal = complete and all(s.status is Status.optimal for s in results)
         return (Status.optimal if optimal else Status.feasible), results
+
+    def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
+        self.highs.set_objective(term, MAXIMIZE[term])
+        res: RunResult = self.highs.run(time_left, self.options.mip_gap, warm=True)
+        if res.status == "error":
+            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
+        if res.status == "infeasible":
+            return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
+        if res.value is None:
+            return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
+        status = Status.optimal if res.status == "optimal" else Status.feasible
+        return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+
+    def _hold(self, term: str, value: float) -> None:
+        """Keep a solved stage at its found value within the tolerance."""
+        tolerance = self.instance.objective.tolerance
+        slack = (tolerance + NUMERICAL_SAFETY) * max(1.0, abs(value))
+        if term not in self._hold_rows:
+            self._hold_rows[term] = self.highs.add_term_row(term, -INF, INF)
+        row = self._hold_rows[term]
+        if MAXIMIZE[term]:
+            lower, upper = value - slack, INF
+        else:
+            lower, upper = -INF, value + slack
+        off = float(self.highs.offsets[term])
+        self.highs.set_row_bounds(row, lower - off, upper - off)
 
     def solve(self) -> Plan:
         clock = time.perf_counter()
@@ -203,41 +174,72 @@ class Session:
         plan.timings["read"] = time.perf_counter() - clock
         return plan
 
+    def start_from(self, values: dict) -> None:
+        """Warm-start the next run from a snapshot of variable values
+        (``{var name: {index: value}}``), e.g. another session's plan."""
+        for name, vals in values.items():
+            var = self.model.component(name)
+            if var is None:
+                continue
+            for idx, val in vals.items():
+                if idx in var and val is not None:
+                    var[idx].set_value(val, skip_validation=True)
+        self.highs.warm_from_model()
+
+    def snapshot(self) -> dict:
+        """The variables' current values, ``{var name: {index: value}}``."""
+        return {v.name: v.extract_values() for v in self.model.component_objects(pyo.Var)}
+
     # --------------------------------------------------------- what-if runs
-    def replace(self, name: str, index, relation) -> None:
-        """Put ``relation`` (a Pyomo relational expression) in place of
-        constraint ``name[index]`` for the next runs, until :meth:`restore`."""
+    def _constraint(self, name: str, index):
         comp = self.model.component(name)
-        con = comp[index] if comp.is_indexed() else comp
-        if (name, index) not in self._replaced:
-            con.deactivate()
-            self._replaced[name, index] = con
-        self.model.replaced.add(relation)
+        return comp[index] if comp.is_indexed() else comp
 
     def replace_bound(self, name: str, index, lower=None, upper=None) -> None:
-        """Give constraint ``name[index]`` new bounds (None keeps a side)."""
-        comp = self.model.component(name)
-        con = comp[index] if comp.is_indexed() else comp
-        new_lower = con.lower if lower is None else lower
-        new_upper = con.upper if upper is None else upper
-        self.replace(name, index, (new_lower, con.body, new_upper))
+        """Give constraint ``name[index]`` new bounds (None keeps a side) for
+        the next runs, until :meth:`restore`."""
+        con = self._constraint(name, index)
+        body_const = _constant(con)
+        for row in self.highs.constraint_rows(con):
+            old_lower, old_upper = self.highs.row_bounds(row)
+            self._rows.setdefault(row, (old_lower, old_upper))
+            new_lower = old_lower if lower is None or old_lower <= -INF else lower - body_const
+            new_upper = old_upper if upper is None or old_upper >= INF else upper - body_const
+            self.highs.set_row_bounds(row, new_lower, new_upper)
+
+    def replace(self, name: str, index, lower, body, upper) -> None:
+        """Put ``lower <= body <= upper`` in place of constraint ``name[index]``."""
+        con = self._constraint(name, index)
+        for row in self.highs.constraint_rows(con):
+            self._rows.setdefault(row, self.highs.row_bounds(row))
+            self.highs.set_row_bounds(row, -INF, INF)
+        self._added.append(self.highs.add_relation(lower, body, upper))
 
     def set_upper(self, var: str, index, upper: float) -> None:
-        """Raise or lower a variable's upper bound until :meth:`restore`."""
-        v = self.model.component(var)[index]
-        self._bounds.setdefault((var, index), v.ub)
-        v.setub(upper)
+        """Change a variable's upper bound until :meth:`restore`."""
+        col = self.highs.column(self.model.component(var)[index])
+        if col is not None:
+            old = self.highs.set_col_upper(col, upper)
+            self._cols.setdefault(col, old)
 
     def restore(self) -> None:
-        """Undo every replacement and bound change."""
-        for con in self._replaced.values():
-            con.activate()
-        self._replaced.clear()
-        for (var, index), ub in self._bounds.items():
-            self.model.component(var)[index].setub(ub)
-        self._bounds.clear()
-        self.model.del_component("replaced")
-        self.model.replaced = pyo.ConstraintList()
+        """Undo every what-if change."""
+        for row, (lower, upper) in self._rows.items():
+            self.highs.set_row_bounds(row, lower, upper)
+        for row in self._added:
+            self.highs.set_row_bounds(row, -INF, INF)  # left in place, free
+        for col, upper in self._cols.items():
+            self.highs.set_col_upper(col, upper)
+        self._rows.clear()
+        self._added.clear()
+        self._cols.clear()
+
+
+def _constant(con) -> float:
+    """The constant the compiler moved from a constraint's body to its side."""
+    from pyomo.repn import generate_standard_repn
+
+    return float(generate_standard_repn(con.body, compute_values=True).constant)
 
 
 def solve(

@@ -1,0 +1,223 @@
+"""A Pyomo model handed to HiGHS in memory, through Pyomo's standard-form
+compiler and highspy.
+
+The model is compiled once to sparse arrays (every objective term as a row of
+costs); HiGHS keeps the model between runs, so a new objective, an added or
+changed row, a changed bound and a warm start are each a call on the same
+``Highs`` object. At 500 sites this hands the model over several times
+faster than Pyomo's APPSI interface (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn import generate_standard_repn
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class RunResult:
+    status: str  # "optimal", "limit" (a limit stopped the search), "infeasible", "error"
+    value: float | None  # objective of the best plan found (None: no plan)
+    bound: float | None
+    gap: float | None
+    seconds: float
+    message: str = ""
+
+
+class HighsModel:
+    """One compiled Pyomo model inside one persistent ``highspy.Highs``."""
+
+    def __init__(self, model: pyo.ConcreteModel, objectives: dict[str, pyo.Objective],
+                 options: dict | None = None):
+        started = time.perf_counter()
+        for obj in model.component_data_objects(pyo.Objective, active=True):
+            obj.deactivate()
+        for obj in objectives.values():
+            obj.activate()
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        for obj in objectives.values():
+            obj.deactivate()
+        self.compile_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self.columns = info.columns
+        self.column_of = {id(v): j for j, v in enumerate(self.columns)}
+        n = len(self.columns)
+        self.costs = {
+            name: np.asarray(info.c[[i], :].toarray()).ravel()
+            for i, name in enumerate(objectives)
+        }
+        self.offsets = dict(zip(objectives, np.asarray(info.c_offset, dtype=float).ravel()))
+        self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns])
+
+        lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
+        rhs = np.asarray(info.rhs, dtype=float)
+        kind = np.array([r.bound_type for r in info.rows], dtype=int)
+        # bound_type 0: body == rhs, 1: body <= rhs, -1: body >= rhs
+        row_lower = np.where(kind <= 0, rhs, -INF)
+        row_upper = np.where(kind >= 0, rhs, INF)
+        self.rows_of: dict[int, list[int]] = {}
+        for i, r in enumerate(info.rows):
+            self.rows_of.setdefault(id(r.constraint), []).append(i)
+        self._row_constraint = [r.constraint for r in info.rows]
+
+        A = info.A.tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, A.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_, lp.col_upper_ = lower, upper
+        lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        if self.integer.any():
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                for i in self.integer
+            ]
+        self.h = new_highs()
+        self.h.setOptionValue("output_flag", False)
+        for key, value in (options or {}).items():
+            self.h.setOptionValue(key, value)
+        self.h.passModel(lp)
+        self.h.HandleKeyboardInterrupt = True
+        self.n_rows = A.shape[0]
+        self.solution: np.ndarray | None = None
+        self.handover_s = time.perf_counter() - started
+
+    # ----------------------------------------------------------- objective
+    def set_objective(self, term: str, maximize: bool) -> None:
+        n = len(self.columns)
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.costs[term])
+        self.h.changeObjectiveOffset(float(self.offsets[term]))
+        sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        self.h.changeObjectiveSense(sense)
+
+    # ---------------------------------------------------------------- rows
+    def add_term_row(self, term: str, lower: float, upper: float) -> int:
+        """A row ``lower <= term <= upper`` (the term's offset moved to the sides)."""
+        c = self.costs[term]
+        idx = np.flatnonzero(c).astype(np.int32)
+        off = float(self.offsets[term])
+        return self.add_row(lower - off, upper - off, idx, c[idx])
+
+    def add_row(self, lower: float, upper: float, idx, values) -> int:
+        lower = -INF if lower is None or lower == -math.inf else lower
+        upper = INF if upper is None or upper == math.inf else upper
+        self.h.addRow(lower, upper, len(idx), np.asarray(idx, dtype=np.int32),
+                      np.asarray(values, dtype=float))
+        self.n_rows += 1
+        return self.n_rows - 1
+
+    def add_relation(self, lower, body, upper) -> int:
+        """``lower <= body <= upper`` (a side may be None) as a new row."""
+        repn = generate_standard_repn(body, compute_values=True, quadratic=False)
+        idx = [self.column_of[id(v)] for v in repn.linear_vars]
+        const = float(repn.constant)
+        lo = None if lower is None else pyo.value(lower) - const
+        up = None if upper is None else pyo.value(upper) - const
+        return self.add_row(lo, up, idx, list(repn.linear_coefs))
+
+    def constraint_rows(self, con) -> list[int]:
+        return self.rows_of.get(id(con), [])
+
+    def row_bounds(self, row: int) -> tuple[float, float]:
+        lp = self.h.getLp()
+        return lp.row_lower_[row], lp.row_upper_[row]
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self.h.changeRowBounds(row, lower, upper)
+
+    # ------------------------------------------------------------- columns
+    def column(self, var) -> int | None:
+        return self.column_of.get(id(var))
+
+    def set_col_upper(self, col: int, upper: float) -> float:
+        lp = self.h.getLp()
+        old_lower, old_upper = lp.col_lower_[col], lp.col_upper_[col]
+        self.h.changeColBounds(col, old_lower, upper)
+        return old_upper
+
+    # --------------------------------------------------------------- solve
+    def run(self, time_limit: float | None, mip_gap: float, warm: bool) -> RunResult:
+        self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
+        self.h.setOptionValue("mip_rel_gap", mip_gap)
+        if warm and self.solution is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(self.solution)
+            sol.value_valid = True
+            self.h.setSolution(sol)
+        started = time.perf_counter()
+        self.h.run()
+        seconds = time.perf_counter() - started
+        status = self.h.getModelStatus()
+        info = self.h.getInfo()
+        S = highspy.HighsModelStatus
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            return RunResult("infeasible", None, None, None, seconds)
+        has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if status in (S.kModelError, S.kSolveError, S.kLoadError, S.kPresolveError,
+                      S.kPostsolveError, S.kUnbounded, S.kNotset):
+            return RunResult("error", None, None, None, seconds, self.h.modelStatusToString(status))
+        if not has_plan:
+            return RunResult("limit", None, None, None, seconds)
+        value = info.objective_function_value
+        bound, gap = (info.mip_dual_bound, info.mip_gap) if self.integer.any() else (value, 0.0)
+        if status == S.kOptimal:
+            state = "optimal"
+        else:
+            state = "limit"
+        self.solution = np.array(self.h.getSolution().col_value)
+        return RunResult(state, value, bound, _gap(value, bound, gap), seconds)
+
+    def load(self) -> None:
+        """Put the last solution into the Pyomo variables."""
+        if self.solution is None:
+            return
+        integer = self.integer
+        for j, (v, x) in enumerate(zip(self.columns, self.solution)):
+            v.set_value(round(x) if integer[j] else x, skip_validation=True)
+
+    def warm_from_model(self) -> None:
+        """Take the Pyomo variables' current values as the next warm start."""
+        self.solution = np.array([0.0 if v.value is None else v.value for v in self.columns])
+
+
+def new_highs() -> highspy.Highs:
+    """A ``Highs`` object, without the banner HiGHS prints on stdout when one
+    is made (before any option can turn it off): stdout is for plans."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        h = highspy.Highs()
+        ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    return h
+
+
+def _gap(value: float, bound: float, highs_gap: float) -> float:
+    if bound is None or not math.isfinite(bound):
+        return math.inf
+    diff = abs(value - bound)
+    if diff <= 1e-9 * max(1.0, abs(value)):
+        return 0.0
+    return highs_gap if math.isfinite(highs_gap) else diff / max(abs(value), 1e-9)
