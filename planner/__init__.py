@@ -10,17 +10,20 @@ power and money are the bottlenecks.
 
 from planner.instance import Instance, InstanceError, load_instance, parse_instance
 from planner.plan import Plan, StageResult, Status
-from planner.solve import SolveOptions, solve
+from planner.solve import Session, SolveOptions, solve
+from planner.verify import verify
 
 __all__ = [
     "Instance",
     "InstanceError",
     "Plan",
+    "Session",
     "SolveOptions",
     "StageResult",
     "Status",
     "load_instance",
     "parse_instance",
     "solve",
+    "verify",
 ]
 __version__ = "0.1.0"

@@ -1,7 +1,8 @@
 """The ``planner`` command: a thin layer over the API.
 
 Exit codes: 0 a plan was found, 1 anything else went wrong, 2 invalid
-instance, 3 infeasible, 4 no plan found within the limits.
+instance, 3 infeasible, 4 no plan found within the limits, 5 a plan breaks a
+rule of the model (``verify``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import time
 import click
 
 from planner.explain import explain, explain_plan
-from planner.instance import InstanceError, load_instance
+from planner.commands_report import compare_cmd, report_cmd, show_cmd
+from planner.generate import generate_cmd
+from planner.instance import InstanceError, load_instance, parse_instance
 from planner.plan import Plan, Status
 from planner.report import summary_dict, summary_text, write_plan
 from planner.solve import SolveOptions, solve
+from planner.verify import verify
 
 EXIT = {
     Status.optimal: 0,
@@ -27,6 +31,7 @@ EXIT = {
     Status.no_plan: 4,
 }
 EXIT_ERROR = 1
+EXIT_VIOLATION = 5
 
 
 class PlannerGroup(click.Group):
@@ -93,6 +98,8 @@ def validate_cmd(file: str) -> None:
 @click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--verify", "check", is_flag=True,
+              help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
 def solve_cmd(
     ctx: click.Context,
@@ -103,6 +110,7 @@ def solve_cmd(
     mip_gap: float,
     threads: int | None,
     seed: int,
+    check: bool,
 ) -> None:
     """Solve an instance file and print the plan."""
     try:
@@ -118,15 +126,49 @@ def solve_cmd(
         verbose=ctx.obj["verbose"],
     )
     plan.timings = {"validate": validate_s, **plan.timings}
+    report = verify(instance, plan) if check and plan.status.has_plan else None
     if out and plan.status.has_plan:
         write_plan(plan, out)
     if as_json:
-        click.echo(json.dumps(summary_dict(plan), indent=1))
+        summary = summary_dict(plan)
+        if report is not None:
+            summary["verified"] = report.ok
+            summary["violations"] = [str(v) for v in report.violations]
+        click.echo(json.dumps(summary, indent=1))
     else:
         click.echo(summary_text(plan))
+        if report is not None:
+            click.echo("\n" + str(report))
         if out and plan.status.has_plan:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
+    if report is not None and not report.ok:
+        sys.exit(EXIT_VIOLATION)
     sys.exit(EXIT[plan.status])
+
+
+@main.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def verify_cmd(files: tuple[str, ...]) -> None:
+    """Check a plan against every rule of the model, without a solver.
+
+    FILES: INSTANCE PLAN.json, or PLAN.json alone (a plan carries its
+    instance). Exit 0 when every rule holds, 5 with one line per violation.
+    """
+    if len(files) > 2:
+        raise click.UsageError("give INSTANCE PLAN.json, or PLAN.json")
+    plan = _read_plan(files[-1])
+    try:
+        if len(files) == 2:
+            instance = load_instance(files[0])
+        elif plan.instance_data is not None:
+            instance = parse_instance(plan.instance_data, source=files[0])
+        else:
+            raise click.UsageError("the plan does not carry its instance: give INSTANCE too")
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json=False)
+    report = verify(instance, plan)
+    click.echo(str(report))
+    sys.exit(0 if report.ok else EXIT_VIOLATION)
 
 
 def _read_plan(path: str) -> Plan:
@@ -167,6 +209,10 @@ def _looks_like_plan(path: str) -> bool:
             return "tables" in json.load(fh)
     except (OSError, ValueError):
         return False
+
+
+for command in (report_cmd, show_cmd, compare_cmd, generate_cmd):
+    main.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover

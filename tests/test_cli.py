@@ -139,3 +139,30 @@ def test_python_dash_m_entry_point_exists():
     import importlib.util
 
     assert importlib.util.find_spec("planner.__main__") is not None
+
+
+def test_solve_verify_checks_the_plan():
+    res = run("solve", TOY, "--verify", "--json")
+    assert res.exit_code == 0
+    out = json.loads(res.stdout)
+    assert out["verified"] is True and out["violations"] == []
+
+
+def test_verify_command_names_a_broken_rule(tmp_path):
+    from planner.plan import Plan
+
+    assert run("solve", TOY, "--out", str(tmp_path)).exit_code == 0
+    plan_file = tmp_path / "plan.json"
+    assert run("verify", TOY, str(plan_file)).exit_code == 0
+    assert run("verify", str(plan_file)).exit_code == 0  # the plan carries its instance
+    plan = Plan.from_json(plan_file.read_text())
+    plan.capacity_mw += 1
+    plan_file.write_text(plan.to_json())
+    res = run("verify", TOY, str(plan_file))
+    assert res.exit_code == 5
+    assert "reported_capacity" in res.output
+
+
+def test_every_command_is_registered():
+    assert set(main.commands) >= {"solve", "validate", "verify", "explain", "report", "show",
+                                  "compare", "generate"}
