@@ -82,21 +82,33 @@ def _increments(values: pd.Series, before: float) -> list[tuple[int, float]]:
     return out
 
 
+def _labelled(periods, gap: int) -> set[int]:
+    """The periods to label so that labels on a row are ``gap`` periods apart."""
+    shown: list[int] = []
+    for t in periods:
+        if not shown or t - shown[-1] >= gap:
+            shown.append(int(t))
+    return set(shown)
+
+
 def _spans(ax, y: int, events: list[tuple[int, float]], lead: int, color: str, marker: str,
-           fmt: str) -> None:
+           fmt: str, gap: int = 1) -> None:
+    labelled = _labelled([t for t, _ in events], gap)
     for t, change in events:
         if change > 0 and lead > 0:
             ax.broken_barh([(t - lead, lead)], (y - 0.3, 0.6), facecolor="#9ecae1",
                            edgecolor="#3182bd", lw=0.8, alpha=0.7)
         ax.plot([t], [y], ls="", marker=marker if change > 0 else "v", ms=7,
                 color=color if change > 0 else "#7570b3")
-        ax.annotate(fmt.format(change), (t, y), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7)
+        if t in labelled:
+            ax.annotate(fmt.format(change), (t, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7)
 
 
 def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
     """(label, draw(ax, y)) per row, top to bottom."""
     n = len(plan.periods)
+    gap = max(1, math.ceil(n / 12))  # periods between labels on a row
     build_lead, unit_lead = leads(instance)
     existing = {s.name: s.existing_it_mw for s in instance.sites} if instance else {}
     cap, power, grid = table(plan, "capacity"), table(plan, "power"), table(plan, "grid")
@@ -109,13 +121,13 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
             if events:
                 lead = build_lead.get(site, 0)
                 rows.append((f"{site}: halls", lambda ax, y, e=events, L=lead: _spans(
-                    ax, y, e, L, "#08519c", "s", "{:+,.0f} MW")))
+                    ax, y, e, L, "#08519c", "s", "{:+,.0f} MW", gap)))
         units = power[(power["site"] == site) & (power["source"] != "grid")]
         for tech, grp in units.groupby("source", sort=True):
             events = _increments(by_period(grp, "units", "source", n)[tech], 0.0)
             lead = unit_lead.get(tech, 0)
             rows.append((f"{site}: {tech} units", lambda ax, y, e=events, L=lead: _spans(
-                ax, y, e, L, "#d95f02", "^", "{:+.0f}")))
+                ax, y, e, L, "#d95f02", "^", "{:+.0f}", gap)))
         chosen = grid[(grid["site"] == site) & grid["chosen"].astype(bool)]
         if not chosen.empty:
             rows.append((f"{site}: grid", lambda ax, y, c=chosen: _grid_events(ax, y, c, n)))
@@ -124,12 +136,13 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
         events = _increments(grp.set_index("period")["available_units"].astype(float), 0.0)
         if events:
             rows.append((f"{tech} deliveries", lambda ax, y, e=events: _spans(
-                ax, y, e, 0, "#1b9e77", "D", "{:+.0f}")))
+                ax, y, e, 0, "#1b9e77", "D", "{:+.0f}", gap)))
     funding = table(plan, "funding")
     biggest = float(funding["draw_musd"].max()) if not funding.empty else 1.0
     for source, grp in funding.groupby("source", sort=False):
         draws = grp.groupby("period")["draw_musd"].sum()
-        rows.append((f"draws: {source}", lambda ax, y, d=draws: _draw_events(ax, y, d, biggest)))
+        rows.append((f"draws: {source}",
+                     lambda ax, y, d=draws: _draw_events(ax, y, d, biggest, gap)))
     return rows
 
 
@@ -143,10 +156,12 @@ def _grid_events(ax, y: int, chosen: pd.DataFrame, n: int) -> None:
                     textcoords="offset points", fontsize=7)
 
 
-def _draw_events(ax, y: int, draws: pd.Series, biggest: float) -> None:
+def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> None:
     sizes = [20 + 180 * float(v) / max(biggest, 1e-9) for v in draws]
     ax.scatter(draws.index, [y] * len(draws), s=sizes, color="#e7298a", alpha=0.7)
+    labelled = _labelled(draws.index, gap)
     for (t, v), size in zip(draws.items(), sizes, strict=True):
-        ax.annotate(f"{v:,.0f}", (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
-                    textcoords="offset points", fontsize=6, ha="center")
+        if t in labelled:
+            ax.annotate(f"{v:,.0f}", (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
+                        textcoords="offset points", fontsize=6, ha="center")
 
