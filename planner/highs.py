@@ -40,7 +40,12 @@ class HighsModel:
     """One compiled Pyomo model inside one persistent ``highspy.Highs``."""
 
     def __init__(self, model: pyo.ConcreteModel, objectives: dict[str, pyo.Objective],
-                 options: dict | None = None):
+                 options: dict | None = None, round_up: list | None = None,
+                 adjust_rounding=None):
+        """``round_up``: integer variables that a rounded start takes up, not
+        down (choices that only enable others, such as a source's setup).
+        ``adjust_rounding`` may mend a rounded start in place (a vector over
+        all columns) where rounding each variable alone breaks a rule."""
         started = time.perf_counter()
         for obj in model.component_data_objects(pyo.Objective, active=True):
             obj.deactivate()
@@ -94,6 +99,14 @@ class HighsModel:
         for key, value in (options or {}).items():
             self.h.setOptionValue(key, value)
         self.h.passModel(lp)
+        self.lower, self.upper = lower, upper  # current column bounds, kept in step
+        self.int_idx = np.flatnonzero(self.integer).astype(np.int32)
+        self.binary = np.array([v.is_binary() for v in self.columns])
+        self.adjust_rounding = adjust_rounding
+        self.round_up = np.zeros(n, dtype=bool)
+        for v in round_up or ():
+            if id(v) in self.column_of:
+                self.round_up[self.column_of[id(v)]] = True
         self.h.HandleKeyboardInterrupt = True
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
@@ -102,8 +115,9 @@ class HighsModel:
     # ----------------------------------------------------------- objective
     def set_objective(self, term: str, maximize: bool) -> None:
         n = len(self.columns)
-        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.costs[term])
-        self.h.changeObjectiveOffset(float(self.offsets[term]))
+        self.cost, self.offset = self.costs[term], float(self.offsets[term])
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.cost)
+        self.h.changeObjectiveOffset(self.offset)
         sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
         self.h.changeObjectiveSense(sense)
 
@@ -147,10 +161,10 @@ class HighsModel:
         return self.column_of.get(id(var))
 
     def set_col_upper(self, col: int, upper: float) -> float:
-        lp = self.h.getLp()
-        old_lower, old_upper = lp.col_lower_[col], lp.col_upper_[col]
-        self.h.changeColBounds(col, old_lower, upper)
-        return old_upper
+        old = self.upper[col]
+        self.upper[col] = upper
+        self.h.changeColBounds(col, self.lower[col], upper)
+        return old
 
     # --------------------------------------------------------------- solve
     def run(self, time_limit: float | None, mip_gap: float, warm: bool) -> RunResult:
@@ -183,6 +197,76 @@ class HighsModel:
             state = "limit"
         self.solution = np.array(self.h.getSolution().col_value)
         return RunResult(state, value, bound, _gap(value, bound, gap), seconds)
+
+    # ------------------------------------------------------ starting plans
+    def _integrality(self, on: bool) -> None:
+        idx = self.int_idx
+        kind = np.full(len(idx), 1 if on else 0, dtype=np.uint8)
+        self.h.changeColsIntegrality(len(idx), idx, kind)
+
+    def _lp(self, time_limit: float | None) -> np.ndarray | None:
+        """Solve the current problem as an LP; its solution, or None."""
+        self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self.h.getSolution().col_value)
+
+    def _fixed_lp(self, ints: np.ndarray, time_limit: float | None) -> np.ndarray | None:
+        """The LP with the integer columns fixed at ``ints`` (clipped to bounds)."""
+        idx = self.int_idx
+        fixed = np.clip(ints, self.lower[idx], self.upper[idx])
+        self.h.changeColsBounds(len(idx), idx, fixed, fixed)
+        try:
+            return self._lp(time_limit)
+        finally:
+            self.h.changeColsBounds(len(idx), idx, self.lower[idx], self.upper[idx])
+
+    def find_start(self, time_limit: float | None = None) -> float | None:
+        """A starting plan for the current objective, stored as the warm start.
+
+        If there is a plan already (the previous stage's), polish it: keep
+        its whole-number choices and re-optimize the rest as an LP. Otherwise
+        solve the LP relaxation and round it (units down, yes/no choices to
+        the nearest), then repair the rest as an LP. Returns the start's
+        objective, or None when no start was found.
+        """
+        if not len(self.int_idx):
+            return None
+        self._integrality(False)
+        try:
+            candidates = []
+            if self.solution is not None:
+                candidates.append(np.round(self.solution[self.int_idx]))
+            else:
+                relaxed = self._lp(time_limit)
+                if relaxed is not None:
+                    x = relaxed[self.int_idx]
+                    is_bin = self.binary[self.int_idx]
+                    up = self.round_up[self.int_idx]
+                    down = np.floor(x + 1e-6)
+                    ceil = np.ceil(x - 1e-6)
+                    candidates.append(np.where(up, ceil, np.where(is_bin, np.round(x), down)))
+                    candidates.append(np.where(up, ceil, down))
+                    if self.adjust_rounding is not None:
+                        for ints in candidates:
+                            full = np.zeros(len(self.columns))
+                            full[self.int_idx] = ints
+                            self.adjust_rounding(full)
+                            ints[:] = full[self.int_idx]
+            for ints in candidates:  # best first: keep the first that repairs
+                x = self._fixed_lp(ints, time_limit)
+                if x is not None:
+                    x[self.int_idx] = np.round(x[self.int_idx])
+                    self.solution = x
+                    return float(np.dot(self.cost, x)) + self.offset
+        finally:
+            self._integrality(True)
+        if self.solution is None:
+            # The empty plan: every variable at the bound nearest 0. It is
+            # feasible when nothing is committed; HiGHS checks it.
+            self.solution = np.clip(0.0, self.lower, self.upper)
+        return None
 
     def load(self) -> None:
         """Put the last solution into the Pyomo variables."""

@@ -11,6 +11,7 @@ of the same model and undo them afterwards.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class SolveOptions:
     threads: int | None = None
     seed: int = 0
     verbose: bool = False  # stream HiGHS's log
+    heuristic: bool = True  # start each stage from a rounded or polished plan
 
     def highs_options(self) -> dict:
         options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
@@ -82,7 +84,9 @@ class Session:
             TERMS, rule=lambda m, term: term_expression(m, term), sense=pyo.minimize
         )
         self.timings["build"] = time.perf_counter() - clock
-        self.highs = HighsModel(m, {t: m.terms[t] for t in TERMS}, self.options.highs_options())
+        self.highs = HighsModel(m, {t: m.terms[t] for t in TERMS}, self.options.highs_options(),
+                                round_up=list(m.source_used.values()),
+                                adjust_rounding=self._round_blocks_within_rate)
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
         self._hold_rows: dict[str, int] = {}
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
@@ -101,12 +105,12 @@ class Session:
             self.highs.set_row_bounds(row, -INF, INF)
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
-        for term in stages:
+        for i, term in enumerate(stages):
             time_left = None if deadline is None else deadline - time.perf_counter()
             if time_left is not None and time_left <= 0 and results:
                 log.info("time limit reached before stage %s", term)
                 break
-            stage = self._solve_stage(term, time_left)
+            stage = self._solve_stage(term, _share(time_left, len(stages) - i))
             log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
                      stage.mip_gap)
             if not stage.status.has_plan:
@@ -123,6 +127,13 @@ class Session:
 
     def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
         self.highs.set_objective(term, MAXIMIZE[term])
+        if self.options.heuristic:
+            started = time.perf_counter()
+            start = self.highs.find_start(None if time_left is None else 0.3 * time_left)
+            log.info("stage %s: start %s found in %.2f s", term, start,
+                     time.perf_counter() - started)
+            if time_left is not None:
+                time_left -= time.perf_counter() - started
         res: RunResult = self.highs.run(time_left, self.options.mip_gap, warm=True)
         if res.status == "error":
             raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
@@ -132,6 +143,22 @@ class Session:
             return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
         status = Status.optimal if res.status == "optimal" else Status.feasible
         return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+
+    def _round_blocks_within_rate(self, x) -> None:
+        """Blocks rounded down one by one can add more than the commissioning
+        rate allows in one period: cap each step at the whole blocks the rate
+        allows (the sequence stays nondecreasing)."""
+        d, m = self.data, self.model
+        col = self.highs.column
+        previous: dict[str, float] = {}
+        for s, t in m.blocks:  # in site, period order
+            j = col(m.blocks[s, t])
+            if j is None:
+                continue
+            cap = math.floor(d.rate_cap[s] / d.block[s] + 1e-9) if s in d.rate_cap else math.inf
+            before = previous.get(s, 0.0)
+            x[j] = max(before, min(x[j], before + cap))
+            previous[s] = x[j]
 
     def _hold(self, term: str, value: float) -> None:
         """Keep a solved stage at its found value within the tolerance."""
@@ -233,6 +260,14 @@ class Session:
         self._rows.clear()
         self._added.clear()
         self._cols.clear()
+
+
+def _share(time_left: float | None, stages_left: int) -> float | None:
+    """A stage's share of the time left: an even share and half again, so
+    that an early stage cannot starve the later ones; the last takes all."""
+    if time_left is None or stages_left <= 1:
+        return time_left
+    return min(time_left, 1.5 * time_left / stages_left)
 
 
 def _constant(con) -> float:
