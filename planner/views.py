@@ -219,7 +219,7 @@ def show_text(plan: Plan) -> str:
 # ------------------------------------------------------------ two plans
 def _side_by_side(rows: dict[str, tuple[float, float]], key: str, a: str, b: str,
                   unit: str | None = None) -> pd.DataFrame:
-    names = [a, b, f"change {b} - {a}"]
+    names = [a, b, "change"]
     return pd.DataFrame(
         [(k, va, vb, vb - va) for k, (va, vb) in rows.items()],
         columns=[key] + [f"{n} ({unit})" if unit else n for n in names],
@@ -277,7 +277,8 @@ def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
     """Two plans side by side: the headline numbers, the power mix at the
     deadline, the funding mix, the costs, and per site what differs."""
     lines = [f"{name_a}: {a.instance_name} ({a.status.value})",
-             f"{name_b}: {b.instance_name} ({b.status.value})", ""]
+             f"{name_b}: {b.instance_name} ({b.status.value})",
+             f"change: {name_b} minus {name_a}", ""]
     lines.append(format_table(_side_by_side(_headline(a, b), "figure", name_a, name_b),
                               digits=3))
     if not (a.status.has_plan and b.status.has_plan):

@@ -99,7 +99,8 @@ def test_compare_text_side_by_side(toy, richer):
     text = views.compare_text(plan, richer, "toy", "more-debt")
     assert re.search(r"capacity \(IT MW\)\s+127\.000\s+[\d.]+", text)
     for expected in ("toy (MW)", "more-debt (MW)", "power mix at the deadline", "funding mix",
-                     "costs:", "per site, what differs:", "change more-debt - toy"):
+                     "costs:", "per site, what differs:", "change: more-debt minus toy",
+                     "change (MW)"):
         assert expected in text
     gain = richer.capacity_mw - plan.capacity_mw
     assert gain > 0 and f"{gain:,.3f}" in text
