@@ -35,9 +35,13 @@ class Bottleneck:
     delta: float = 0.0  # the step in the limit's own unit ($M, units, MW, months)
     solve_s: float = 0.0
     rebuilt: bool = False  # measured on a rebuilt model (a date moved)
+    lp_estimate_mw: float | None = None  # LP duals with the choices fixed, times the step
 
     def __str__(self) -> str:
-        return f"{self.step}: {self.gain_mw:+,.1f} MW"
+        text = f"{self.step}: {self.gain_mw:+,.1f} MW"
+        if self.lp_estimate_mw is not None and abs(self.lp_estimate_mw - self.gain_mw) > 0.05:
+            text += f" (LP duals, choices fixed: {self.lp_estimate_mw:+,.1f} MW)"
+        return text
 
 
 @dataclass
@@ -288,16 +292,18 @@ def explain(instance: Instance, options: SolveOptions | None = None,
     result = Explanation(instance.name, base, session.data.cal.span(session.data.D))
     noise = max(options.mip_gap * abs(base), TOL * max(1.0, abs(base)))
     candidates = _power_candidates(session) + _money_candidates(session)
+    duals = session.highs.fixed_lp_duals()  # the capacity stage's, choices fixed
     for limit, kind, step, relax, delta in candidates:
         clock = time.perf_counter()
         relax(session)
+        estimate = _lp_estimate(session, duals)
         st, res = session.run(["capacity"])
         gain = (res[0].value - base) if st.has_plan else 0.0
         session.restore()
         session.start_from(base_plan_values)
         result.resolves += 1
-        _file(result, Bottleneck(limit, kind, step, gain, delta, time.perf_counter() - clock),
-              noise)
+        _file(result, Bottleneck(limit, kind, step, gain, delta, time.perf_counter() - clock,
+                                 lp_estimate_mw=estimate), noise)
     months = session.data.pm
     period = {1: "month", 2: "two months", 3: "quarter", 4: "four months", 6: "half year",
               12: "year"}[months]
@@ -315,6 +321,21 @@ def explain(instance: Instance, options: SolveOptions | None = None,
     result.bottlenecks.sort(key=lambda b: -b.gain_mw)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _lp_estimate(session: Session, duals) -> float | None:
+    """First-order worth of the pending relaxation: the LP duals (choices
+    fixed) times the change of each bound. It misses what needs a new choice
+    (a unit more, a tranche), which the re-solve measures."""
+    if duals is None:
+        return None
+    row_dual, col_dual = duals
+    rows, cols = session.pending_changes()
+    changes = [(row_dual, r, x) for r, x in rows.items()] + [(col_dual, c, x) for c, x in
+                                                             cols.items()]
+    if any(not math.isfinite(x) or i >= len(dual) for dual, i, x in changes):
+        return None  # a row replaced or added: no first-order reading
+    return float(sum(abs(dual[i]) * x for dual, i, x in changes))
 
 
 def _file(result: Explanation, b: Bottleneck, noise: float, keep_zero: bool = True) -> None:

@@ -268,6 +268,22 @@ class HighsModel:
             self.solution = np.clip(0.0, self.lower, self.upper)
         return None
 
+    def fixed_lp_duals(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Row and column duals of the current objective's LP with every
+        whole-number choice fixed at the last plan's: what one more unit of a
+        row's bound (or a column's) is worth, all choices kept."""
+        if self.solution is None:
+            return None
+        self._integrality(False)
+        try:
+            x = self._fixed_lp(np.round(self.solution[self.int_idx]), None)
+            if x is None:
+                return None
+            sol = self.h.getSolution()
+            return np.array(sol.row_dual), np.array(sol.col_dual)
+        finally:
+            self._integrality(True)
+
     def load(self) -> None:
         """Put the last solution into the Pyomo variables."""
         if self.solution is None:

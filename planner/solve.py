@@ -249,6 +249,16 @@ class Session:
             old = self.highs.set_col_upper(col, upper)
             self._cols.setdefault(col, old)
 
+    def pending_changes(self) -> tuple[dict[int, float], dict[int, float]]:
+        """The what-if changes in place: row -> change of its binding side,
+        column -> change of its upper bound."""
+        rows = {}
+        for row, (lower, upper) in self._rows.items():
+            new_lower, new_upper = self.highs.row_bounds(row)
+            rows[row] = (new_upper - upper) if upper < INF else (lower - new_lower)
+        cols = {col: self.highs.upper[col] - old for col, old in self._cols.items()}
+        return rows, cols
+
     def restore(self) -> None:
         """Undo every what-if change."""
         for row, (lower, upper) in self._rows.items():
