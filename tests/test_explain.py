@@ -33,6 +33,11 @@ def test_toy_is_money_bound_with_hand_derived_worths(toy):
                                    "+50 $M of cash": 5.0})
     assert "+1 aero unit delivered by 2026-10" in [b.step for b in toy.binding_no_gain]
     assert "money-bound" in str(toy)
+    # With the choices fixed (2 turbines, alpha's tranche) each $M still buys
+    # 0.1 MW at bravo: the LP duals give the same first-order worth.
+    estimates = {b.step: b.lp_estimate_mw for b in toy.bottlenecks}
+    assert estimates == pytest.approx({"+100 $M of on-balance-sheet debt room": 10.0,
+                                       "+50 $M of cash": 5.0})
 
 
 def _relaxed(inst: planner.Instance, b) -> planner.Instance:
