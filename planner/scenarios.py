@@ -11,7 +11,8 @@ with the same one-line problem format (``file: path: message, got value``)::
       deliveries:                # delivery slips of a technology's supply
         - {technology: mobile, slip_months: {dist: uniform, low: 0, high: 6}}
       funding:                   # a source becomes available later
-        - {source: bank_loan, delay_months: {dist: discrete, values: [0, 6], probabilities: [0.8, 0.2]}}
+        - source: bank_loan
+          delay_months: {dist: discrete, values: [0, 6], probabilities: [0.8, 0.2]}
 
     scenarios:                   # for 'planner robust'
       - {name: on-time, probability: 0.5}
@@ -33,7 +34,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -112,7 +113,7 @@ class Discrete(_Strict):
         return np.asarray(self.values, dtype=float)[rng.choice(len(self.values), n, p=p)]
 
 
-Distribution = Annotated[Union[Uniform, Triangular, Discrete], Field(discriminator="dist")]
+Distribution = Annotated[Uniform | Triangular | Discrete, Field(discriminator="dist")]
 
 
 def _slip_tag(value: Any) -> str:
@@ -121,7 +122,7 @@ def _slip_tag(value: Any) -> str:
 
 # A number is a slip that is certain; a mapping is a distribution.
 SlipSpec = Annotated[
-    Union[Annotated[Number, Tag("number")], Annotated[Distribution, Tag("distribution")]],
+    Annotated[Number, Tag("number")] | Annotated[Distribution, Tag("distribution")],
     Discriminator(_slip_tag),
 ]
 
@@ -164,7 +165,7 @@ class FundingDelay(_Strict):
         return self.name or f"funding {self.source}"
 
 
-Entry = Union[GridSlip, DeliverySlip, FundingDelay]
+Entry = GridSlip | DeliverySlip | FundingDelay
 
 
 class Uncertainty(_Strict):

@@ -317,7 +317,7 @@ def scenarios(data: Mapping, varies: list[Vary], zipped: bool = False) -> list[S
         if len(lengths) > 1:
             raise SweepError("--zip needs the same number of values for every --vary, got "
                              + ", ".join(f"{v.path}: {len(v.values)}" for v in varies))
-        combos = list(zip(*(v.values for v in varies)))
+        combos = list(zip(*(v.values for v in varies), strict=True))
     else:
         combos = list(itertools.product(*(v.values for v in varies)))
         if len(combos) > MAX_VALUES:
@@ -327,9 +327,10 @@ def scenarios(data: Mapping, varies: list[Vary], zipped: bool = False) -> list[S
     out = []
     for i, combo in enumerate(combos):
         d = copy.deepcopy(dict(data))
-        for vary, value in zip(varies, combo):
+        for vary, value in zip(varies, combo, strict=True):
             vary.apply(d, value)
-        out.append(SweepScenario(i, {v.path: val.cell for v, val in zip(varies, combo)}, d))
+        cells = {v.path: val.cell for v, val in zip(varies, combo, strict=True)}
+        out.append(SweepScenario(i, cells, d))
     return out
 
 
@@ -468,7 +469,7 @@ def run_sweep(
     by_index: dict[int, dict] = {i: _failed_row(i, "invalid", m) for i, m in invalid.items()}
     if progress and invalid:
         progress(len(invalid))
-    for c, result in zip(chunks, results):
+    for c, result in zip(chunks, results, strict=True):
         if isinstance(result, Failed):
             for index, _ in c.items:
                 by_index[index] = _failed_row(index, "error", result.error)
@@ -508,7 +509,7 @@ def sweep_chart(result: SweepResult, title: str = ""):
     groups = df.groupby(others, sort=False) if others else [((), df)]
     for n, (key, part) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{p}={k}" for p, k in zip(others, key))
+        label = ", ".join(f"{p}={k}" for p, k in zip(others, key, strict=True))
         xs = [position[v] if categorical else v for v in part[x_path]]
         color = f"C{n % 10}"
         ax.plot(xs, part["capacity_mw"], marker="o", color=color,
