@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.linear import eq, le
 
 
 def add_facility(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -19,26 +20,36 @@ def add_facility(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.online_mw = pyo.Var(
         m.site_periods, bounds=lambda m, s, t: (0, d.max_it[s]), doc="IT MW online (operating)"
     )
+    built, online = dict(m.built_mw.items()), dict(m.online_mw.items())
 
     m.built_nondecreasing = pyo.Constraint(
         [(s, t) for (s, t) in d.built_index if t >= 1],
-        rule=lambda m, s, t: m.built_mw[s, t] >= m.built_mw[s, t - 1],
+        rule=lambda m, s, t: le([(1, built[s, t - 1]), (-1, built[s, t])], 0),
     )
+
+    def rate(m, s, t):  # B[s,t] - B[s,t-1] <= rate * pm, with B[s,-1] = existing
+        if t == 0:
+            return le([(1, built[s, 0])], d.existing[s] + d.rate_cap[s])
+        return le([(1, built[s, t]), (-1, built[s, t - 1])], d.rate_cap[s])
+
     m.build_rate = pyo.Constraint(
-        [(s, t) for (s, t) in d.built_index if s in d.rate_cap],
-        rule=lambda m, s, t: m.built_mw[s, t] - previous_built(m, d, s, t) <= d.rate_cap[s],
+        [(s, t) for (s, t) in d.built_index if s in d.rate_cap], rule=rate
     )
     block_index = [(s, t) for (s, t) in d.built_index if s in d.block]
     m.blocks = pyo.Var(block_index, domain=pyo.NonNegativeIntegers, doc="whole blocks built")
+    blocks = dict(m.blocks.items())
     m.built_blocks = pyo.Constraint(
         block_index,
-        rule=lambda m, s, t: m.built_mw[s, t] == d.existing[s] + d.block[s] * m.blocks[s, t],
+        rule=lambda m, s, t: eq([(1, built[s, t]), (-d.block[s], blocks[s, t])], d.existing[s]),
     )
     m.online_le_built = pyo.Constraint(
-        m.site_periods, rule=lambda m, s, t: m.online_mw[s, t] <= m.built_mw[s, t]
+        m.site_periods, rule=lambda m, s, t: le([(1, online[s, t]), (-1, built[s, t])], 0)
     )
 
 
-def previous_built(m: pyo.ConcreteModel, d: ModelData, s: str, t: int):
-    """B[s, t-1], with B[s, -1] = existing MW."""
-    return m.built_mw[s, t - 1] if t >= 1 else d.existing[s]
+def built_terms(m: pyo.ConcreteModel, d: ModelData, s: str, t: int, coef: float):
+    """coef * (B[s,t] - B[s,t-1]) as terms, and the constant it adds (B[s,-1]
+    is the existing MW)."""
+    if t >= 1:
+        return [(coef, m.built_mw[s, t]), (-coef, m.built_mw[s, t - 1])], 0.0
+    return [(coef, m.built_mw[s, 0])], -coef * d.existing[s]

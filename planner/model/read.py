@@ -9,6 +9,7 @@ import pyomo.environ as pyo
 
 from planner.instance import USES, Instance
 from planner.model.data import ModelData
+from planner.model.funding import spending as spending_expr
 from planner.plan import COST_ITEMS
 
 CLEAN = 1e-7  # values this close to 0 or to a whole number are reported as such
@@ -71,7 +72,8 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         [(f, s, c, t, v) for (f, s, c, t), v in draws.items() if v > 0],
         columns=["source", "site", "use", "period", "draw_musd"],
     )
-    spend_values = {i: clean(pyo.value(m.spending_musd[i])) for i in m.spend_index}
+    spend_values = {(s, c, t): clean(pyo.value(spending_expr(m, d, s, c, t)))
+                    for (s, c, t) in m.spend_index}
     spending = pd.DataFrame(
         [(s, c, t, v) for (s, c, t), v in spend_values.items() if abs(v) > 0],
         columns=["site", "use", "period", "spend_musd"],
