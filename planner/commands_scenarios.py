@@ -207,7 +207,7 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
     """Monte Carlo: the capacity a plan puts online at the deadline when the
     dates of FILE's uncertainty: section slip."""
     from planner.commands_report import read_plan
-    from planner.risk import risk_chart, run_risk
+    from planner.risk import case_count, risk_chart, run_risk
 
     study = _study(file)
     uncertainty = study.uncertainty
@@ -218,7 +218,7 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
                   "(see docs/scenarios.md)"])
     plan = read_plan(plan_path)
     _check_plan(plan, study, plan_path)
-    cases = samples * (1 + (0 if no_inputs else len(uncertainty.entries()))) + 1
+    cases = case_count(samples, len(uncertainty.entries()), not no_inputs)
     with _progress(cases, "samples") as tick:
         result = run_risk(study.data, uncertainty, plan, samples=samples, seed=seed,
                           target=target, by_input=not no_inputs,

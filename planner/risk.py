@@ -111,11 +111,18 @@ class Evaluator:
             if key not in self.results and key not in todo:
                 todo[key] = data
         items = list(todo.items())
+        count: dict[str, int] = {}
+        for key in keys:
+            count[key] = count.get(key, 0) + 1
         opts = dataclasses.asdict(self.options)  # plain data for the workers
         tasks = [EvalTask(items[k:k + self.chunk], self.commitments, opts)
                  for k in range(0, len(items), self.chunk)]
+        # progress counts cases: a model shared by many cases ticks for each
         results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
-                            progress=progress, weight=lambda t: len(t.items))
+                            progress=progress,
+                            weight=lambda t: sum(count[k] for k, _ in t.items))
+        if progress:
+            progress(sum(n for k, n in count.items() if k not in todo))
         for task, result in zip(tasks, results, strict=True):
             if isinstance(result, Failed):
                 for key, _ in task.items:
@@ -220,6 +227,13 @@ def reach(x: np.ndarray, target: float) -> float:
     return float(np.mean(x >= target - HIT * max(1.0, abs(target))))
 
 
+def case_count(samples: int, inputs: int, by_input: bool = True) -> int:
+    """How many cases :func:`run_risk` evaluates (for a progress bar): the
+    plan on its dates, the samples, and each input alone when there are
+    several."""
+    return 1 + samples * (1 + (inputs if by_input and inputs > 1 else 0))
+
+
 def run_risk(
     data: Mapping,
     uncertainty: Uncertainty,
@@ -249,7 +263,7 @@ def run_risk(
                          if only is None or j == only], data)
 
     cases = [Slips()] + [case(months[i]) for i in range(samples)]
-    if by_input and len(entries) > 1:
+    if by_input and len(entries) > 1:  # as case_count()
         for j in range(len(entries)):
             cases += [case(months[i], j) for i in range(samples)]
     ev = Evaluator(data, commitments, options, chunk)

@@ -219,3 +219,13 @@ def test_risk_command(tmp_path):
     assert res.exit_code == 2 and "uncertainty: the section is missing" in res.stderr
     res = runner.invoke(cli(), ["risk", str(inst), "--plan", str(inst)])
     assert res.exit_code == 1 and "not a plan file" in res.stderr
+
+
+def test_progress_counts_every_case(toy):
+    from planner.risk import case_count
+
+    unc = Uncertainty.model_validate(UNCERTAINTY)
+    ticks: list[int] = []
+    run_risk(toy, unc, toy_plan(toy_commitments()), samples=25, seed=4, workers=1,
+             progress=ticks.append)
+    assert sum(ticks) == case_count(25, 2) == 1 + 25 * 3
