@@ -108,7 +108,8 @@ def _call(fn: Callable[[Any], Any], task: Any) -> Any:
 
 def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
     try:
-        from dask.distributed import Client, as_completed as dask_completed
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover (dask is a dependency)
         raise RuntimeError("--scheduler needs dask.distributed: pip install "
                            "'dask[distributed]'") from exc
