@@ -83,6 +83,10 @@ def _text_table(df: pd.DataFrame, formats: dict[str, str]) -> str:
     return shown.to_string(index=False)
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -175,8 +179,8 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
         return
     click.echo(_text_table(result.rows, FORMATS))
     failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-    click.echo(f"\n{len(result.rows)} scenarios in {result.seconds:.1f} s: {result.builds} "
-               f"models built, {result.resolves} re-solves"
+    click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+               f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
                + (f", {failed} without a plan" if failed else ""))
     for path in (csv_path, chart_path):
         if path:

@@ -199,7 +199,7 @@ def test_sweep_command_table_csv_chart_json(tmp_path):
               "1", "--csv", str(csv), "--chart", str(png))
     assert res.exit_code == 0, res.output
     assert "limits.max_debt_on_balance_sheet" in res.output
-    assert "2 scenarios" in res.output and "1 models built, 1 re-solves" in res.output
+    assert "2 scenarios" in res.output and "1 model built, 1 re-solve" in res.output
     rows = pd.read_csv(csv)
     assert list(rows["capacity_mw"]) == pytest.approx([55, 127])
     assert png.read_bytes()[:4] == b"\x89PNG"
