@@ -14,6 +14,7 @@ instead of building and handing over a new model.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import pyomo.environ as pyo
 
@@ -45,6 +46,21 @@ def same_structure(a: ModelData, b: ModelData) -> bool:
         elif x != y:
             return False
     return True
+
+
+def structure_key(d: ModelData) -> str:
+    """A fingerprint equal for two model data exactly when
+    :func:`same_structure` holds between them."""
+    parts = []
+    for f in dataclasses.fields(ModelData):
+        x = getattr(d, f.name)
+        if f.name in _OPTIONAL:
+            parts.append(x is None)
+        elif f.name in RHS_FIELDS:
+            parts.append(list(x) if isinstance(x, dict) else None)
+        else:
+            parts.append(x)
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
 def apply_rhs(session: Session, new: ModelData) -> int:

@@ -40,7 +40,7 @@ from planner.instance import InstanceError, parse_instance
 from planner.model import prepare
 from planner.parallel import Failed, run_tasks
 from planner.plan import Status
-from planner.resolve import apply_rhs, same_structure, term_values
+from planner.resolve import apply_rhs, same_structure, structure_key, term_values
 from planner.scenarios import shift_month
 from planner.solve import Session, SolveOptions
 
@@ -349,7 +349,7 @@ def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int
     """Group scenarios whose models differ only in bounds, then cut the groups
     into chunks of at most ``chunk``. Returns the chunks and the scenarios
     refused as invalid (index -> message)."""
-    groups: list[tuple[Any, Any, list[tuple[int, dict]]]] = []  # data, objective, members
+    groups: dict[Any, list[tuple[int, dict]]] = {}  # structure -> members, in order
     invalid: dict[int, str] = {}
     for index, d in items:
         try:
@@ -357,20 +357,11 @@ def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int
         except InstanceError as exc:
             invalid[index] = "; ".join(exc.problems[:3])
             continue
-        md = prepare(inst)
-        home = None
-        if resolve:
-            for g in groups:
-                if g[1] == inst.objective and same_structure(g[0], md):
-                    home = g
-                    break
-        if home is None:
-            groups.append((md, inst.objective, [(index, d)]))
-        else:
-            home[2].append((index, d))
+        key = (structure_key(prepare(inst)), repr(inst.objective)) if resolve else index
+        groups.setdefault(key, []).append((index, d))
     opts = _options_dict(options)
     chunks = []
-    for _, _, members in groups:
+    for members in groups.values():
         for k in range(0, len(members), max(1, chunk)):
             chunks.append(Chunk(members[k:k + max(1, chunk)], opts, resolve))
     chunks.sort(key=lambda c: c.items[0][0])

@@ -214,3 +214,21 @@ def test_sweep_command_refuses_a_bad_vary_with_exit_2():
     assert res.exit_code == 2
     assert "horizon.nothing: not a field of the instance" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_the_structure_fingerprint_agrees_with_the_structure_check(toy):
+    from planner.instance import parse_instance
+    from planner.model import prepare
+    from planner.resolve import same_structure, structure_key
+
+    varies = ["limits.max_debt_on_balance_sheet=0,800", "funding[cash].amount=300,600",
+              "horizon.deadline=2027-09,2027-12", "funding[bond].rate=0.05,0.07",
+              "sites[bravo].onsite.max_mw=30,120"]
+    datas = [prepare(parse_instance(c.data)) for v in varies
+             for c in scenarios(toy, [Vary.parse(v)])]
+    for a in datas:
+        for b in datas:
+            assert (structure_key(a) == structure_key(b)) == same_structure(a, b)
+    assert structure_key(datas[0]) == structure_key(datas[3])  # debt cap vs cash amount
+    assert structure_key(datas[0]) != structure_key(datas[6])  # the bond's rate: a cost
+    assert structure_key(datas[8]) != structure_key(datas[9])  # no turbine fits a 30 MW permit
