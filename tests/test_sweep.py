@@ -230,5 +230,5 @@ def test_the_structure_fingerprint_agrees_with_the_structure_check(toy):
         for b in datas:
             assert (structure_key(a) == structure_key(b)) == same_structure(a, b)
     assert structure_key(datas[0]) == structure_key(datas[3])  # debt cap vs cash amount
-    assert structure_key(datas[0]) != structure_key(datas[6])  # the bond's rate: a cost
+    assert structure_key(datas[0]) != structure_key(datas[7])  # the bond's rate: a cost
     assert structure_key(datas[8]) != structure_key(datas[9])  # no turbine fits a 30 MW permit
