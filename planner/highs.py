@@ -107,7 +107,8 @@ class HighsModel:
         for v in round_up or ():
             if id(v) in self.column_of:
                 self.round_up[self.column_of[id(v)]] = True
-        self.h.HandleKeyboardInterrupt = True
+        self.h.HandleKeyboardInterrupt = True  # HiGHS polls for a stop request
+        self.interrupted = False
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
         self.handover_s = time.perf_counter() - started
@@ -176,7 +177,7 @@ class HighsModel:
             sol.value_valid = True
             self.h.setSolution(sol)
         started = time.perf_counter()
-        self.h.run()
+        self._run()
         seconds = time.perf_counter() - started
         status = self.h.getModelStatus()
         info = self.h.getInfo()
@@ -198,6 +199,21 @@ class HighsModel:
         self.solution = np.array(self.h.getSolution().col_value)
         return RunResult(state, value, bound, _gap(value, bound, gap), seconds)
 
+    def _run(self) -> None:
+        """Run HiGHS in its own thread so that Ctrl-C stops the search
+        cleanly: HiGHS is told to stop and returns the best plan found."""
+        if self.interrupted:
+            return  # a stop asked for earlier holds for the rest of the solve
+        self.h.startSolve()
+        while True:
+            try:
+                done, _ = self.h.wait(0.1)
+                if done:
+                    return
+            except KeyboardInterrupt:
+                self.interrupted = True
+                self.h.cancelSolve()
+
     # ------------------------------------------------------ starting plans
     def _integrality(self, on: bool) -> None:
         idx = self.int_idx
@@ -207,7 +223,7 @@ class HighsModel:
     def _lp(self, time_limit: float | None) -> np.ndarray | None:
         """Solve the current problem as an LP; its solution, or None."""
         self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
-        self.h.run()
+        self._run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return np.array(self.h.getSolution().col_value)

@@ -118,6 +118,9 @@ class Session:
                     return stage.status, [stage]
                 break  # a later stage found nothing: the previous plan stands
             results.append(stage)
+            if self.highs.interrupted:
+                log.info("interrupted in stage %s: the best plan found stands", term)
+                break
             if term is not stages[-1]:
                 self._hold(term, stage.value)
         self.highs.load()
@@ -193,8 +196,10 @@ class Session:
                     timings=dict(self.timings))
         plan.periods = self.data.cal.labels()
         plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if self.highs.interrupted:
+            plan.message = "interrupted: the best plan found so far"
         if not status.has_plan:
-            plan.message = _no_plan_message(status)
+            plan.message = plan.message or _no_plan_message(status)
             return plan
         clock = time.perf_counter()
         _read(plan, self.model, self.data, self.instance)

@@ -58,8 +58,3 @@ def add_power(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.commitment = pyo.Constraint(
         list(d.commitment), rule=lambda m, s, t: ge([(1, online[s, t])], d.commitment[s, t])
     )
-
-
-def units_or_zero(m: pyo.ConcreteModel, s: str, k: str, t: int):
-    """N[s,k,t], 0 where no unit can be online (before the lead time, not allowed)."""
-    return m.units[s, k, t] if (s, k, t) in m.units else 0
