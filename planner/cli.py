@@ -126,6 +126,9 @@ def solve_cmd(
         verbose=ctx.obj["verbose"],
     )
     plan.timings = {"validate": validate_s, **plan.timings}
+    if not plan.status.has_plan and plan.message.startswith("interrupted"):
+        click.echo("planner: interrupted before any plan was found", err=True)
+        sys.exit(130)
     report = verify(instance, plan) if check and plan.status.has_plan else None
     if out and plan.status.has_plan:
         write_plan(plan, out)

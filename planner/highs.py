@@ -185,6 +185,8 @@ class HighsModel:
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return RunResult("infeasible", None, None, None, seconds)
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if self.interrupted and not has_plan:
+            return RunResult("limit", None, None, None, seconds, "interrupted")
         if status in (S.kModelError, S.kSolveError, S.kLoadError, S.kPresolveError,
                       S.kPostsolveError, S.kUnbounded, S.kNotset):
             return RunResult("error", None, None, None, seconds, self.h.modelStatusToString(status))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -115,12 +116,23 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def write_plan(plan: Plan, out_dir: str | os.PathLike) -> list[Path]:
-    """plan.json and one CSV per table under ``out_dir``."""
+    """plan.json and one CSV per table under ``out_dir``.
+
+    Every file is written in full beside the others first, then all are
+    renamed into place: a run that fails while writing leaves what was there
+    before.
+    """
     out = Path(out_dir)
-    # Render everything first: nothing is written unless all of it renders.
     files = {out / "plan.json": plan.to_json()}
     for name, df in plan.tables.items():
         files[out / f"{name}.csv"] = df.to_csv(index=False)
-    for path, text in files.items():
-        atomic_write(path, text)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".planner-", dir=out))
+    try:
+        for path, text in files.items():
+            atomic_write(staging / path.name, text)
+        for path in files:
+            os.replace(staging / path.name, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return list(files)

@@ -1,0 +1,258 @@
+"""Honest status: what a solve says about itself when limits stop it, and
+what the CLI leaves behind when a run fails or is interrupted.
+
+- a time-limited solve of a large instance is ``feasible`` (never
+  ``optimal`` unless proven within the gap), with a finite gap and a bound,
+  and the CLI exits 0 with it;
+- ``no_plan`` when the limit stops the search before any plan is found,
+  exit code 4;
+- the same instance and options give the same plan twice;
+- ``--out DIR`` never leaves DIR half-written by a failed run;
+- Ctrl-C stops a solve promptly and without a traceback.
+
+The large instances come from :func:`planner.generate.generate_instance`.
+Sizes and limits were picked on 2 cores so that the limit stops the solve
+well before it could finish (a 30-site, 12-quarter instance needs minutes).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import planner
+import planner.report
+from planner.cli import main
+from planner.generate import dump_yaml, generate_instance
+from planner.plan import Status
+
+ROOT = Path(__file__).parent.parent
+TOY = ROOT / "instances" / "toy-two-sites.yaml"
+MIP_GAP = 1e-4  # the default
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def large(sites: int = 30, periods: int = 12, seed: int = 1) -> dict:
+    return generate_instance(sites=sites, periods=periods, technologies=8, sources=6, seed=seed)
+
+
+def with_commitments(data: dict, share: float) -> dict:
+    """Each site commits, by the deadline, to ``share`` of the IT MW that its
+    grid tranches usable by the deadline could carry: a plan must build, so
+    the empty plan is not one."""
+    out = copy.deepcopy(data)
+    cal = planner.parse_instance(out).calendar
+    for site in out["sites"]:
+        mw = 0.0
+        for tr in (site.get("grid") or {}).get("tranches", []):
+            usable = cal.from_(tr["energized"]) if "energized" in tr else cal.lead(tr["wait_months"])
+            if usable <= cal.deadline_period:
+                mw += tr["mw"]
+        it_mw = round(share * min(site["max_it_mw"], mw / site.get("pue", 1.0)))
+        if it_mw > 0:
+            site["commitments"] = [{"by": out["horizon"]["deadline"], "it_mw": float(it_mw)}]
+    assert any("commitments" in s for s in out["sites"])
+    return out
+
+
+def write(tmp_path: Path, data: dict, name: str = "instance.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    return path
+
+
+def check_honest(plan, mip_gap: float = MIP_GAP) -> None:
+    """A stage is optimal only within the gap; each stage's bound lies on
+    the right side of its value; the plan is optimal only if every stage of
+    the objective was solved and is."""
+    maximize = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
+    for stage in plan.stages:
+        assert stage.value is not None and math.isfinite(stage.value), stage
+        if stage.status is Status.optimal:
+            assert stage.mip_gap is not None and stage.mip_gap <= mip_gap * (1 + 1e-9), stage
+        if stage.bound is not None and math.isfinite(stage.bound):
+            slack = 1e-6 * max(1.0, abs(stage.value))
+            if maximize[stage.term]:
+                assert stage.bound >= stage.value - slack, stage
+            else:
+                assert stage.bound <= stage.value + slack, stage
+    if plan.status is Status.optimal:
+        assert all(s.status is Status.optimal for s in plan.stages)
+
+
+# ------------------------------------------------------------ time limits
+def capacity_only(data: dict) -> dict:
+    """The instance with the capacity stage alone: the plan's gap and bound
+    are then those of the capacity stage."""
+    out = copy.deepcopy(data)
+    out["objective"] = {"stages": ["capacity"]}
+    return out
+
+
+def test_time_limited_solve_is_feasible_with_a_gap_and_a_bound():
+    inst = planner.parse_instance(capacity_only(large()))
+    started = time.perf_counter()
+    plan = planner.solve(inst, time_limit=2)
+    elapsed = time.perf_counter() - started
+    assert plan.status is Status.feasible, [(s.term, s.status, s.mip_gap) for s in plan.stages]
+    check_honest(plan)
+    assert plan.mip_gap is not None and math.isfinite(plan.mip_gap) and plan.mip_gap > MIP_GAP
+    assert plan.bound is not None and math.isfinite(plan.bound)
+    assert plan.capacity_mw <= plan.bound * (1 + 1e-9)
+    assert elapsed < 2 + 8  # the limit, with room for building and reading the model
+
+
+def test_time_limited_staged_solve_is_feasible_and_honest_about_each_stage():
+    """With the default stages [capacity, capacity_time, cost] the limit may
+    stop any stage; the plan is feasible, every stage is optimal only within
+    the gap, and the capacity stage, which had most of the time, has a
+    finite gap and bound."""
+    inst = planner.parse_instance(large())
+    plan = planner.solve(inst, time_limit=3)
+    assert plan.status is Status.feasible
+    check_honest(plan)
+    first = plan.stages[0]
+    assert first.term == "capacity"
+    assert first.bound is not None and math.isfinite(first.bound)
+    assert first.mip_gap is not None and math.isfinite(first.mip_gap)
+    assert plan.capacity_mw <= first.bound * (1 + 1e-9)
+
+
+def test_cli_exits_0_with_a_time_limited_plan(tmp_path):
+    path = write(tmp_path, capacity_only(large()))
+    res = run_cli("solve", path, "--time-limit", "2", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["status"] == "feasible"
+    assert out["mip_gap"] is not None and out["mip_gap"] > MIP_GAP
+    assert out["bound"] is not None and out["bound"] >= out["capacity_mw"]
+
+
+def test_no_plan_when_the_limit_stops_the_search_first(tmp_path):
+    data = with_commitments(large(), 0.2)
+    plan = planner.solve(planner.parse_instance(data), time_limit=0.01)
+    assert plan.status is Status.no_plan
+    assert plan.capacity_mw is None and plan.tables["capacity"].empty
+    assert plan.message
+    res = run_cli("solve", write(tmp_path, data), "--time-limit", "0.01", "--json")
+    assert res.exit_code == 4, res.output
+    assert json.loads(res.stdout)["status"] == "no_plan"
+
+
+# ------------------------------------------------------------ determinism
+def test_the_same_instance_and_options_give_the_same_plan_twice():
+    inst = planner.parse_instance(large(sites=6, periods=8, seed=2))
+    first = planner.solve(inst, mip_gap=1e-4, seed=0)
+    second = planner.solve(inst, mip_gap=1e-4, seed=0)
+    assert first.status is Status.optimal
+    a, b = first.to_dict(), second.to_dict()
+    assert a["tables"] == b["tables"]
+    for key in ("status", "capacity_mw", "total_cost", "co2_mt", "mip_gap", "bound"):
+        assert a[key] == b[key], key
+    assert [s["value"] for s in a["stages"]] == [s["value"] for s in b["stages"]]
+
+
+# ------------------------------------------------------------ --out DIR
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture
+def written(tmp_path):
+    """A directory holding the plan of a successful run."""
+    out = tmp_path / "out"
+    res = run_cli("solve", TOY, "--out", out)
+    assert res.exit_code == 0, res.output
+    before = snapshot(out)
+    assert "plan.json" in before and len(before) > 3
+    return out, before
+
+
+def test_an_infeasible_run_leaves_the_out_dir_untouched(written):
+    out, before = written
+    infeasible = ROOT / "tests" / "data" / "infeasible" / "too-early.yaml"
+    res = run_cli("solve", infeasible, "--out", out)
+    assert res.exit_code == 3, res.output
+    assert snapshot(out) == before
+
+
+def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypatch):
+    out, before = written
+    real = planner.report.atomic_write
+    calls = []
+
+    def failing(path, text):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(planner.report, "atomic_write", failing)
+    res = CliRunner().invoke(main, ["solve", str(TOY), "--out", str(out), "--mip-gap", "0"])
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    assert len(calls) == 3
+    assert snapshot(out) == before
+
+
+# ------------------------------------------------------------ Ctrl-C
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "big.yaml"
+    path.write_text(dump_yaml(large(sites=60, periods=16)), encoding="utf-8")
+    return path
+
+
+def interrupt(path: Path, after: float) -> tuple[int, str, str, float]:
+    """Run ``planner solve`` (no time limit), send SIGINT ``after`` seconds;
+    the exit code, stdout, stderr and the seconds from SIGINT to exit."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", "solve", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        time.sleep(after)
+        assert proc.poll() is None, "the solve ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        out, err = proc.communicate(timeout=30)
+        return proc.returncode, out, err, time.perf_counter() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def check_interrupted(code: int, out: str, err: str, seconds: float) -> None:
+    assert seconds < 10, f"exited {seconds:.1f} s after SIGINT"
+    assert "Traceback" not in err, err
+    if ": feasible" in out or ": optimal" in out:  # it printed a plan
+        assert ": feasible" in out.splitlines()[0], out
+        assert code == 0
+    else:
+        # Interrupted before any plan: exit 130 (or 4, no plan) and a line
+        # saying so, not a solver failure.
+        assert code in (130, 4), (code, out, err)
+        assert "interrupted" in err + out
+
+
+def test_ctrl_c_after_two_seconds(big_file):
+    check_interrupted(*interrupt(big_file, after=2.0))
+
+
+def test_ctrl_c_while_highs_runs(big_file):
+    check_interrupted(*interrupt(big_file, after=6.0))
