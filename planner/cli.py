@@ -16,6 +16,7 @@ import click
 
 from planner.explain import explain, explain_plan
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
+from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
 from planner.generate import generate_cmd
 from planner.instance import InstanceError, load_instance, parse_instance
 from planner.plan import Plan, Status
@@ -214,7 +215,7 @@ def _looks_like_plan(path: str) -> bool:
         return False
 
 
-for command in (report_cmd, show_cmd, compare_cmd, generate_cmd):
+for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS):
     main.add_command(command)
 
 

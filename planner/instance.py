@@ -48,6 +48,7 @@ MAX_ALIAS_EXPANSION = 1_000_000  # values that YAML aliases may add to a file
 MAX_HORIZON_MONTHS = 1200  # 100 years from start to deadline
 MAX_PROBLEMS = 1000  # lines reported for one file; the rest are counted
 USES = ("facility", "compute", "power", "grid", "rent")
+SCENARIO_SECTIONS = ("uncertainty", "scenarios")  # read by planner.scenarios
 KINDS = ("cash", "equity", "bond", "loan", "private_credit", "spv", "lease")
 TERMS = ("capacity", "capacity_time", "cost", "co2")
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
@@ -782,8 +783,14 @@ def parse_instance(data: Any, source: str = "<instance>") -> Instance:
     """Validate a mapping shaped like an instance file.
 
     Raises :class:`InstanceError` listing every problem, one line each.
+    The optional ``uncertainty:`` and ``scenarios:`` sections (docs/scenarios.md)
+    are validated with their own schema and left out of the instance.
     """
     source = _one_line(str(source))
+    if isinstance(data, Mapping) and any(k in data for k in SCENARIO_SECTIONS):
+        from planner.scenarios import parse_study  # the sections' schema builds on this one
+
+        return parse_study(data, source).instance
     if data is None:
         raise InstanceError([f"{source}: the file holds no instance (it is empty)"])
     if not isinstance(data, Mapping):

@@ -47,9 +47,15 @@ from pydantic import (
     model_validator,
 )
 
-from planner.instance import Instance, InstanceError, parse_instance, read_yaml
+from planner.instance import (
+    SCENARIO_SECTIONS,
+    Instance,
+    InstanceError,
+    parse_instance,
+    read_yaml,
+)
 
-SECTIONS = ("uncertainty", "scenarios")
+SECTIONS = SCENARIO_SECTIONS
 MAX_SLIP = 1200  # months: a hundred years is surely a unit mistake
 
 

@@ -75,18 +75,23 @@ def tech(d: dict, k: int = 0) -> dict:
 
 
 # ------------------------------------------------------------ valid files
-def _plain_instances() -> list[Path]:
-    """Shipped instances, less the studies with sections that planner.scenarios
-    reads before it validates the rest (uncertainty, scenarios)."""
-    out = [EVERY]
-    for path in sorted((ROOT / "instances").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text())
-        if isinstance(data, dict) and not {"uncertainty", "scenarios"} & set(data):
-            out.append(path)
-    return out
+def _shipped_instances() -> list[Path]:
+    """Every shipped instance (studies with uncertainty and scenarios
+    sections too: those sections have their own schema) and every-feature."""
+    return [EVERY, *sorted((ROOT / "instances").glob("*.yaml"))]
 
 
-@pytest.mark.parametrize("path", _plain_instances(), ids=lambda p: p.stem)
+def test_a_scenario_section_is_validated_with_the_instance(tmp_path):
+    data = yaml.safe_load((ROOT / "instances" / "bridge-power-scenarios.yaml").read_text())
+    data["scenarios"][0]["probability"] = "half"
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InstanceError) as exc:
+        load_instance(path)
+    assert any("scenarios[0].probability" in line for line in exc.value.problems)
+
+
+@pytest.mark.parametrize("path", _shipped_instances(), ids=lambda p: p.stem)
 def test_shipped_instances_are_valid(path):
     assert isinstance(load_instance(path), planner.Instance)
 
