@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
 NUMERICAL_SAFETY = 1e-9  # MODEL.md 5: may be added to the stage tolerance
+SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
 
 
 class SolverError(RuntimeError):
@@ -111,6 +112,14 @@ class Session:
                 log.info("time limit reached before stage %s", term)
                 break
             stage = self._solve_stage(term, _share(time_left, len(stages) - i))
+            if stage.status is Status.infeasible and results:
+                # The held value of a stage is the solver's, feasible within
+                # its tolerances (1e-6); if holding it that tightly leaves no
+                # plan, hold it within that tolerance and try once more.
+                log.info("stage %s infeasible under the held stages: widening them", term)
+                for held in results:
+                    self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
+                stage = self._solve_stage(term, _share(time_left, len(stages) - i))
             log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
                      stage.mip_gap)
             if not stage.status.has_plan:
@@ -163,10 +172,10 @@ class Session:
             x[j] = max(before, min(x[j], before + cap))
             previous[s] = x[j]
 
-    def _hold(self, term: str, value: float) -> None:
+    def _hold(self, term: str, value: float, extra: float = 0.0) -> None:
         """Keep a solved stage at its found value within the tolerance."""
         tolerance = self.instance.objective.tolerance
-        slack = (tolerance + NUMERICAL_SAFETY) * max(1.0, abs(value))
+        slack = (tolerance + NUMERICAL_SAFETY + extra) * max(1.0, abs(value))
         if term not in self._hold_rows:
             self._hold_rows[term] = self.highs.add_term_row(term, -INF, INF)
         row = self._hold_rows[term]
