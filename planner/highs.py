@@ -193,12 +193,19 @@ class HighsModel:
         if not has_plan:
             return RunResult("limit", None, None, None, seconds)
         value = info.objective_function_value
+        x = np.array(self.h.getSolution().col_value)
+        if warm and not _close(value, float(np.dot(self.cost, x)) + self.offset):
+            # Seen with highspy 1.16.0: from some MIP starts HiGHS returns a
+            # plan whose objective is not the one it reports, as "optimal".
+            # Trust neither: solve again from scratch.
+            self.h.clearSolver()
+            return self.run(time_limit, mip_gap, warm=False)
         bound, gap = (info.mip_dual_bound, info.mip_gap) if self.integer.any() else (value, 0.0)
         if status == S.kOptimal:
             state = "optimal"
         else:
             state = "limit"
-        self.solution = np.array(self.h.getSolution().col_value)
+        self.solution = x
         return RunResult(state, value, bound, _gap(value, bound, gap), seconds)
 
     def _run(self) -> None:
@@ -330,6 +337,10 @@ def new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(null)
     return h
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
 def _gap(value: float, bound: float, highs_gap: float) -> float:

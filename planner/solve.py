@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import highspy
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from planner.highs import INF, HighsModel, RunResult
 from planner.instance import TERMS, Instance
@@ -76,18 +77,23 @@ class Session:
         self.instance = instance
         self.options = options or SolveOptions()
         self.timings: dict[str, float] = {}
-        clock = time.perf_counter()
-        self.data = prepare(instance)
-        self.timings["prepare"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        self.model = m = build_model(self.data)
-        m.terms = pyo.Objective(
-            TERMS, rule=lambda m, term: term_expression(m, term), sense=pyo.minimize
-        )
-        self.timings["build"] = time.perf_counter() - clock
-        self.highs = HighsModel(m, {t: m.terms[t] for t in TERMS}, self.options.highs_options(),
-                                round_up=list(m.source_used.values()),
-                                adjust_rounding=self._round_blocks_within_rate)
+        # The build makes many small objects and frees none: Python's cyclic
+        # garbage collector only costs time here (most of the build's CPU).
+        with PauseGC():
+            clock = time.perf_counter()
+            self.data = prepare(instance)
+            self.timings["prepare"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            self.model = m = build_model(self.data)
+            m.terms = pyo.Objective(
+                TERMS, rule=lambda m, term: term_expression(m, term), sense=pyo.minimize
+            )
+            self.timings["build"] = time.perf_counter() - clock
+            self.highs = HighsModel(
+                m, {t: m.terms[t] for t in TERMS}, self.options.highs_options(),
+                round_up=list(m.source_used.values()),
+                adjust_rounding=self._round_blocks_within_rate,
+            )
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
         self._hold_rows: dict[str, int] = {}
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
@@ -111,7 +117,7 @@ class Session:
             if time_left is not None and time_left <= 0 and results:
                 log.info("time limit reached before stage %s", term)
                 break
-            stage = self._solve_stage(term, _share(time_left, len(stages) - i))
+            stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
             if stage.status is Status.infeasible and results:
                 # The held value of a stage is the solver's, feasible within
                 # its tolerances (1e-6); if holding it that tightly leaves no
@@ -119,7 +125,7 @@ class Session:
                 log.info("stage %s infeasible under the held stages: widening them", term)
                 for held in results:
                     self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
-                stage = self._solve_stage(term, _share(time_left, len(stages) - i))
+                stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
             log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
                      stage.mip_gap)
             if not stage.status.has_plan:
@@ -141,7 +147,7 @@ class Session:
         self.highs.set_objective(term, MAXIMIZE[term])
         if self.options.heuristic:
             started = time.perf_counter()
-            start = self.highs.find_start(None if time_left is None else 0.3 * time_left)
+            start = self.highs.find_start(None if time_left is None else 0.15 * time_left)
             log.info("stage %s: start %s found in %.2f s", term, start,
                      time.perf_counter() - started)
             if time_left is not None:
@@ -286,11 +292,17 @@ class Session:
         self._cols.clear()
 
 
-def _share(time_left: float | None, stages_left: int) -> float | None:
-    """A stage's share of the time left: an even share and half again, so
-    that an early stage cannot starve the later ones; the last takes all."""
+FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
+
+
+def _share(time_left: float | None, stages_left: int, first: bool) -> float | None:
+    """A stage's share of the time left. The first stage gets most of it; a
+    later one an even share and half again (it starts from the previous
+    stage's plan, polished); the last takes all that is left."""
     if time_left is None or stages_left <= 1:
         return time_left
+    if first:
+        return FIRST_STAGE_SHARE * time_left
     return min(time_left, 1.5 * time_left / stages_left)
 
 

@@ -58,7 +58,10 @@ def with_commitments(data: dict, share: float) -> dict:
     for site in out["sites"]:
         mw = 0.0
         for tr in (site.get("grid") or {}).get("tranches", []):
-            usable = cal.from_(tr["energized"]) if "energized" in tr else cal.lead(tr["wait_months"])
+            if "energized" in tr:
+                usable = cal.from_(tr["energized"])
+            else:
+                usable = cal.lead(tr["wait_months"])
             if usable <= cal.deadline_period:
                 mw += tr["mw"]
         it_mw = round(share * min(site["max_it_mw"], mw / site.get("pue", 1.0)))
@@ -103,7 +106,8 @@ def capacity_only(data: dict) -> dict:
 
 
 def test_time_limited_solve_is_feasible_with_a_gap_and_a_bound():
-    inst = planner.parse_instance(capacity_only(large()))
+    # 150 sites: too many for the capacity stage to be proven in 2 s here
+    inst = planner.parse_instance(capacity_only(large(sites=150)))
     started = time.perf_counter()
     plan = planner.solve(inst, time_limit=2)
     elapsed = time.perf_counter() - started
@@ -133,11 +137,12 @@ def test_time_limited_staged_solve_is_feasible_and_honest_about_each_stage():
 
 def test_cli_exits_0_with_a_time_limited_plan(tmp_path):
     path = write(tmp_path, capacity_only(large()))
-    res = run_cli("solve", path, "--time-limit", "2", "--json")
+    # a gap of 1e-6 is far from reach in 2 s at 30 sites (about 2e-4 here)
+    res = run_cli("solve", path, "--time-limit", "2", "--mip-gap", "1e-6", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["status"] == "feasible"
-    assert out["mip_gap"] is not None and out["mip_gap"] > MIP_GAP
+    assert out["mip_gap"] is not None and out["mip_gap"] > 1e-6
     assert out["bound"] is not None and out["bound"] >= out["capacity_mw"]
 
 
@@ -245,9 +250,12 @@ def check_interrupted(code: int, out: str, err: str, seconds: float) -> None:
         assert code == 0
     else:
         # Interrupted before any plan: exit 130 (or 4, no plan) and a line
-        # saying so, not a solver failure.
+        # saying so, not a solver failure; stdout, which is for plans, holds
+        # nothing else.
         assert code in (130, 4), (code, out, err)
         assert "interrupted" in err + out
+        if code == 130:
+            assert out == "", out
 
 
 def test_ctrl_c_after_two_seconds(big_file):

@@ -108,6 +108,7 @@ def prepare(inst: Instance) -> ModelData:
     periods = list(range(D + 1))
     techs = {k.name: k for k in inst.technologies}
     sites = [s.name for s in inst.sites]
+    position = {s: i for i, s in enumerate(sites)}
 
     # ---- facility
     build_lead = {s.name: cal.lead(s.build.lead_months) for s in inst.sites}
@@ -183,6 +184,7 @@ def prepare(inst: Instance) -> ModelData:
     def can_build(s) -> bool:
         return build_lead[s.name] <= D and s.max_it_mw > s.existing_it_mw
 
+    paid_tranche_sites = {key[0] for key in tranche_from if tranche_cost[key] > 0}
     use_index = []
     for s in inst.sites:
         ks = site_techs[s.name]
@@ -192,7 +194,7 @@ def prepare(inst: Instance) -> ModelData:
             "power": any(
                 techs[k].ownership == "buy" and techs[k].capex_per_unit > 0 for k in ks
             ),
-            "grid": any(tranche_cost[key] > 0 for key in tranche_from if key[0] == s.name),
+            "grid": s.name in paid_tranche_sites,
             "rent": any(
                 techs[k].ownership == "rent" and techs[k].rent_per_unit_month > 0 for k in ks
             ),
@@ -202,11 +204,14 @@ def prepare(inst: Instance) -> ModelData:
     # ---- funding
     first_draw = {f.name: cal.from_(f.available) if f.available else 0 for f in inst.funding}
     last_draw = {f.name: min(cal.by(f.until), D) if f.until else D for f in inst.funding}
+    eligible = {f.name: (None if f.sites is None else set(f.sites),
+                         None if f.uses is None else set(f.uses)) for f in inst.funding}
     draw_index = [
         (f.name, s, c, t)
         for f in inst.funding
         for (s, c) in use_index
-        if (f.sites is None or s in f.sites) and (f.uses is None or c in f.uses)
+        if (eligible[f.name][0] is None or s in eligible[f.name][0])
+        and (eligible[f.name][1] is None or c in eligible[f.name][1])
         for t in range(first_draw[f.name], last_draw[f.name] + 1)
     ]
     drawn_sources = {f for f, *_ in draw_index}
@@ -254,7 +259,7 @@ def prepare(inst: Instance) -> ModelData:
         grid_co2={s.name: s.grid.co2_t_per_mwh if s.grid else 0.0 for s in inst.sites},
         tranches=list(tranche_from), tranche_mw=tranche_mw, tranche_from=tranche_from,
         tranche_cost=tranche_cost, tranche_paid=tranche_paid,
-        grid_index=sorted(grid_tranches_at, key=lambda st: (sites.index(st[0]), st[1])),
+        grid_index=sorted(grid_tranches_at, key=lambda st: (position[st[0]], st[1])),
         grid_tranches_at=dict(grid_tranches_at), tranches_paid_at=dict(tranches_paid_at),
         reserve=reserve, onsite_max=onsite_max,
         unit_mw={k: v.unit_mw for k, v in techs.items()},
