@@ -231,7 +231,10 @@ class HighsModel:
 
     def _lp(self, time_limit: float | None) -> np.ndarray | None:
         """Solve the current problem as an LP; its solution, or None."""
-        self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
+        # An LP's time limit counts against the Highs object's run time so far
+        # (a MIP's against its own run), so it is set past what has been used.
+        limit = INF if time_limit is None else self.h.getRunTime() + max(time_limit, 0.01)
+        self.h.setOptionValue("time_limit", limit)
         self._run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None

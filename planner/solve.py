@@ -147,7 +147,10 @@ class Session:
         self.highs.set_objective(term, MAXIMIZE[term])
         if self.options.heuristic:
             started = time.perf_counter()
-            start = self.highs.find_start(None if time_left is None else 0.15 * time_left)
+            # Rounding the LP relaxation is a fallback worth a little time;
+            # polishing the previous stage's plan is worth more.
+            share = 0.15 if self.highs.solution is None else 0.5
+            start = self.highs.find_start(None if time_left is None else share * time_left)
             log.info("stage %s: start %s found in %.2f s", term, start,
                      time.perf_counter() - started)
             if time_left is not None:
