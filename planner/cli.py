@@ -14,9 +14,9 @@ import time
 
 import click
 
-from planner.explain import explain, explain_plan
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
 from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
+from planner.explain import explain, explain_plan
 from planner.generate import generate_cmd
 from planner.instance import InstanceError, load_instance, parse_instance
 from planner.plan import Plan, Status

@@ -135,11 +135,13 @@ def _money_candidates(s: Session) -> list[Candidate]:
         def relax(s: Session, f=f, step=step) -> None:
             for (g, t) in m.source_per_month:
                 if g == f:
+                    months = d.pm * (t - d.first_draw[f] + 1)
                     s.replace_bound("source_per_month", (g, t),
-                                    upper=(d.per_month[f] + step) * d.pm * (t - d.first_draw[f] + 1))
+                                    upper=(d.per_month[f] + step) * months)
             _widen_setup(s, f, step * d.pm * (d.D - d.first_draw[f] + 1))
 
-        out.append((f"source_per_month {f}", "money", f"+{step:,.4g} $M per month of {f}", relax, step))
+        out.append((f"source_per_month {f}", "money", f"+{step:,.4g} $M per month of {f}",
+                    relax, step))
     for f, site in _binding_upper(m, "source_max_per_site"):
         step = nice_step(d.max_per_site[f])
         out.append((
@@ -307,7 +309,7 @@ def explain(instance: Instance, options: SolveOptions | None = None,
     months = session.data.pm
     period = {1: "month", 2: "two months", 3: "quarter", 4: "four months", 6: "half year",
               12: "year"}[months]
-    for site, what, g, start in _earlier_tranches(instance, session):
+    for site, what, g, _start in _earlier_tranches(instance, session):
         clock = time.perf_counter()
         other = Session(_shift_tranche(instance, site, g, months), options)
         other.start_from(base_plan_values)

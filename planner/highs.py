@@ -64,7 +64,8 @@ class HighsModel:
             name: np.asarray(info.c[[i], :].toarray()).ravel()
             for i, name in enumerate(objectives)
         }
-        self.offsets = dict(zip(objectives, np.asarray(info.c_offset, dtype=float).ravel()))
+        offsets = np.asarray(info.c_offset, dtype=float).ravel()
+        self.offsets = dict(zip(objectives, offsets, strict=True))
         self.integer = np.array([v.is_integer() or v.is_binary() for v in self.columns])
 
         lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
@@ -317,7 +318,7 @@ class HighsModel:
         if self.solution is None:
             return
         integer = self.integer
-        for j, (v, x) in enumerate(zip(self.columns, self.solution)):
+        for j, (v, x) in enumerate(zip(self.columns, self.solution, strict=True)):
             v.set_value(round(x) if integer[j] else x, skip_validation=True)
 
     def warm_from_model(self) -> None:

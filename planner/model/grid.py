@@ -21,4 +21,5 @@ def add_grid(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def grid_available_terms(m: pyo.ConcreteModel, d: ModelData, s: str, t: int, coef: float):
     """coef * G[s,t] as terms: G is the MW of the chosen tranches usable at t."""
-    return [(coef * d.tranche_mw[g], m.tranche_chosen[g]) for g in d.grid_tranches_at.get((s, t), ())]
+    usable = d.grid_tranches_at.get((s, t), ())
+    return [(coef * d.tranche_mw[g], m.tranche_chosen[g]) for g in usable]

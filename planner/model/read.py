@@ -83,7 +83,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
     for (f, _, _, _), v in draws.items():
         drawn[f] += v
     interest = {f: 0.0 for f in d.sources}
-    for (f, t), v in outstanding.items():
+    for (f, _t), v in outstanding.items():
         interest[f] += d.rate[f] * d.pm / 12 * v
     setup_by_source = {f.name: f.setup_cost for f in inst.funding}
     used = {f: bool(used_var.get(f, drawn[f] > 0)) for f in d.sources}
