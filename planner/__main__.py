@@ -1,3 +1,3 @@
-from planner.cli import main
+from planner._entry import run
 
-main()
+run()

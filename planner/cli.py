@@ -62,8 +62,16 @@ class PlannerGroup(click.Group):
 def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """Plan AI data-center capacity by a deadline when power and money bind."""
     ctx.obj = {"debug": debug, "verbose": verbose}
+    _pyomo_logs_to_stderr()
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+
+def _pyomo_logs_to_stderr() -> None:
+    """Pyomo's own log handler writes to stdout, which is for plans and JSON."""
+    for handler in logging.getLogger("pyomo").handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
 
 
 def _load(path: str):

@@ -336,8 +336,10 @@ def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Insta
     plan.capacity_mw = clean(capacity.loc[capacity["period"] == data.D, "online_mw"].sum())
     plan.total_cost = clean(plan.tables["costs"]["cost_musd"].sum())
     plan.co2_mt = clean(pyo.value(model.co2_mt))
-    last = plan.stages[-1]
-    plan.mip_gap, plan.bound = last.mip_gap, last.bound
+    # The plan's gap and bound are those of the stage whose proof a limit
+    # stopped (the first not proven optimal), else of the last stage.
+    stopped = next((s for s in plan.stages if s.status is not Status.optimal), plan.stages[-1])
+    plan.mip_gap, plan.bound = stopped.mip_gap, stopped.bound
 
 
 def _no_plan_message(status: Status) -> str:

@@ -27,6 +27,11 @@ def _values(var: pyo.Var) -> dict:
 
 
 def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str, pd.DataFrame]:
+    # Clean the values in the model first, so that every table (and the
+    # spending, costs and CO2 computed from the model) reads the same numbers.
+    for var in m.component_data_objects(pyo.Var):
+        if var.value is not None:
+            var.set_value(clean(var.value), skip_validation=True)
     built, online = _values(m.built_mw), _values(m.online_mw)
     units, gen = _values(m.units), _values(m.generation_mw)
     chosen = {k: round(v) for k, v in _values(m.tranche_chosen).items()}
