@@ -262,13 +262,18 @@ class HighsModel:
         """
         if not len(self.int_idx):
             return None
+        deadline = None if time_limit is None else time.perf_counter() + time_limit
+
+        def left() -> float | None:  # the LPs share the time limit
+            return None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+
         self._integrality(False)
         try:
             candidates = []
             if self.solution is not None:
                 candidates.append(np.round(self.solution[self.int_idx]))
             else:
-                relaxed = self._lp(time_limit)
+                relaxed = self._lp(left())
                 if relaxed is not None:
                     x = relaxed[self.int_idx]
                     is_bin = self.binary[self.int_idx]
@@ -284,7 +289,9 @@ class HighsModel:
                             self.adjust_rounding(full)
                             ints[:] = full[self.int_idx]
             for ints in candidates:  # best first: keep the first that repairs
-                x = self._fixed_lp(ints, time_limit)
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
+                x = self._fixed_lp(ints, left())
                 if x is not None:
                     x[self.int_idx] = np.round(x[self.int_idx])
                     self.solution = x
@@ -312,6 +319,10 @@ class HighsModel:
             return np.array(sol.row_dual), np.array(sol.col_dual)
         finally:
             self._integrality(True)
+
+    def value_of_solution(self) -> float:
+        """The current objective's value at the stored plan."""
+        return float(np.dot(self.cost, self.solution)) + self.offset
 
     def load(self) -> None:
         """Put the last solution into the Pyomo variables."""

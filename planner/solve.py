@@ -160,6 +160,11 @@ class Session:
             raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
         if res.status == "infeasible":
             return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
+        if res.value is None and self._held_plan_stands():
+            # No better plan in time, but the previous stage's plan holds for
+            # this stage too (it meets every held bound): report its value.
+            value = self.highs.value_of_solution()
+            return StageResult(term, value, Status.feasible, float("inf"), None, res.seconds)
         if res.value is None:
             return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
         status = Status.optimal if res.status == "optimal" else Status.feasible
@@ -180,6 +185,14 @@ class Session:
             before = previous.get(s, 0.0)
             x[j] = max(before, min(x[j], before + cap))
             previous[s] = x[j]
+
+    def _held_plan_stands(self) -> bool:
+        """A later stage starts from the previous stage's plan, which meets
+        every bound held so far."""
+        return self.highs.solution is not None and any(
+            lower > -INF or upper < INF
+            for lower, upper in (self.highs.row_bounds(r) for r in self._hold_rows.values())
+        )
 
     def _hold(self, term: str, value: float, extra: float = 0.0) -> None:
         """Keep a solved stage at its found value within the tolerance."""
