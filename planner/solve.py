@@ -110,6 +110,7 @@ class Session:
         limit = self.options.time_limit if time_limit is ... else time_limit
         for row in self._hold_rows.values():
             self.highs.set_row_bounds(row, -INF, INF)
+        self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
         for i, term in enumerate(stages):
@@ -136,7 +137,7 @@ class Session:
             if self.highs.interrupted:
                 log.info("interrupted in stage %s: the best plan found stands", term)
                 break
-            if term is not stages[-1]:
+            if i < len(stages) - 1:
                 self._hold(term, stage.value)
         self.highs.load()
         complete = len(results) == len(stages)
