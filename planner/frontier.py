@@ -26,9 +26,8 @@ import pandas as pd
 from planner.highs import INF
 from planner.instance import parse_instance
 from planner.parallel import Failed, error_line, run_tasks
-from planner.plan import Status
-from planner.resolve import term_values
 from planner.solve import Session, SolveOptions
+from planner.sweep import outcome
 
 COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
            "solve_s", "dominated", "message"]
@@ -63,17 +62,9 @@ def _solve_point(session: Session, floor: _Floor, point: int, target: float | No
     clock = time.perf_counter()
     floor.set(target)
     status, results = session.run(stages)
-    row = {"point": point, "target_mw": target, "status": status.value, "capacity_mw": None,
-           "total_cost": None, "co2_mt": None, "mip_gap": None, "dominated": False,
-           "message": ""}
-    if status.has_plan:
-        row["capacity_mw"], row["total_cost"], row["co2_mt"] = term_values(session.model)
-        gaps = [s.mip_gap for s in results if s.mip_gap is not None]
-        row["mip_gap"] = max(gaps) if gaps else None
-    elif status is Status.infeasible:
-        row["message"] = "no plan reaches the target"
-    else:
-        row["message"] = "the time limit stopped the search before any plan was found"
+    row = {"point": point, "target_mw": target,
+           **outcome(status, results, session, "no plan reaches the target"),
+           "dominated": False}
     row["solve_s"] = time.perf_counter() - clock
     return row
 

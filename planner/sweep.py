@@ -403,17 +403,26 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
     return rows
 
 
-def _row(index: int, status: Status, stages, session: Session, mode: str) -> dict:
-    row = {"scenario": index, "status": status.value, "capacity_mw": None, "total_cost": None,
-           "co2_mt": None, "mip_gap": None, "mode": mode, "message": ""}
+def outcome(status: Status, stages, session: Session, infeasible: str) -> dict:
+    """A run's columns of a result row: status, capacity, cost, CO2, the
+    largest stage gap, and a message when there is no plan."""
+    row = {"status": status.value, "capacity_mw": None, "total_cost": None, "co2_mt": None,
+           "mip_gap": None, "message": ""}
     if status.has_plan:
         row["capacity_mw"], row["total_cost"], row["co2_mt"] = term_values(session.model)
         gaps = [s.mip_gap for s in stages if s.mip_gap is not None]
         row["mip_gap"] = max(gaps) if gaps else None
     elif status is Status.infeasible:
-        row["message"] = "no plan satisfies every commitment and limit"
+        row["message"] = infeasible
     else:
         row["message"] = "the time limit stopped the search before any plan was found"
+    return row
+
+
+def _row(index: int, status: Status, stages, session: Session, mode: str) -> dict:
+    row = {"scenario": index, **outcome(status, stages, session,
+                                        "no plan satisfies every commitment and limit")}
+    row["mode"] = mode
     return row
 
 
