@@ -1,4 +1,4 @@
-"""Dates and periods (MODEL.md section 1).
+"""Dates and periods (docs/model.md section 1).
 
 A date is a string ``"YYYY-MM"``. Months are counted from the horizon's start;
 period t covers months ``[t*pm, (t+1)*pm)``.

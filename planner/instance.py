@@ -1,13 +1,13 @@
 """The instance file: its schema, and every check that makes an instance valid.
 
-All validation lives here (MODEL.md sections 7 and 8). Past
+All validation lives here (docs/model.md sections 7 and 8). Past
 :func:`load_instance` / :func:`parse_instance` the rest of the planner trusts
 its data. Every problem is reported at once, one line each, as
 ``file: path: message, got value``.
 
-Field names are MODEL.md's keys; units are in each field's description.
+Field names are docs/model.md's keys; units are in each field's description.
 
-Beyond the rules of MODEL.md section 7, two kinds of input are refused:
+Beyond the rules of docs/model.md section 7, two kinds of input are refused:
 
 - numbers far outside any sane range (a capex of 1e12 $M, a rate of 7 meaning
   7 %): almost surely a unit mistake, reported with the unit the field is in;
@@ -427,7 +427,7 @@ class Source(_Strict):
 
     @model_validator(mode="after")
     def _defaults_by_kind(self) -> Source:
-        # MODEL.md 4.2: debt is false for cash and equity, true otherwise;
+        # docs/model.md 4.2: debt is false for cash and equity, true otherwise;
         # off the balance sheet for spv and lease.
         if self.debt is None:
             object.__setattr__(self, "debt", self.kind not in ("cash", "equity"))
@@ -1003,7 +1003,7 @@ def load_instance(path: str | os.PathLike) -> Instance:
 
 
 def schedule_value(limit: float | list[ScheduleEntry] | None, cal: Calendar, t: int):
-    """A limit's value in period t (MODEL.md 4.2): a number, or the value of the
+    """A limit's value in period t (docs/model.md 4.2): a number, or the value of the
     schedule's latest entry with u(from) <= t, else its first entry's."""
     if limit is None or isinstance(limit, (int, float)):
         return limit

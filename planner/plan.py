@@ -32,7 +32,7 @@ COST_ITEMS = (
 
 
 class Status(str, Enum):
-    """The outcome of a solve (MODEL.md 5)."""
+    """The outcome of a solve (docs/model.md 5)."""
 
     optimal = "optimal"  # every stage solved to the requested gap
     feasible = "feasible"  # a plan, but a limit stopped the proof

@@ -13,11 +13,11 @@ copies together where a plan commits before it knows which scenario comes:
 
 A tranche that is usable by the deadline in some scenario can be chosen; in a
 scenario where it comes after the deadline it is still paid and carries no MW.
-Every scenario must respect every rule of MODEL.md, tenant commitments and
+Every scenario must respect every rule of docs/model.md, tenant commitments and
 limits included: a robust plan is feasible in each scenario.
 
 Objective terms (stages solved in order, each held within the instance's
-tolerance for the next, as in MODEL.md section 5):
+tolerance for the next, as in docs/model.md section 5):
 
 | term | sense | meaning |
 | --- | --- | --- |

@@ -1,4 +1,4 @@
-"""Solve an instance: the staged objective of MODEL.md section 5 on HiGHS.
+"""Solve an instance: the staged objective of docs/model.md section 5 on HiGHS.
 
 The model is built once in Pyomo and handed to HiGHS in memory once
 (:mod:`planner.highs`: Pyomo's standard-form compiler into highspy). Each stage
@@ -29,7 +29,7 @@ from planner.plan import Plan, StageResult, Status
 log = logging.getLogger(__name__)
 
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
-NUMERICAL_SAFETY = 1e-9  # MODEL.md 5: may be added to the stage tolerance
+NUMERICAL_SAFETY = 1e-9  # docs/model.md 5: may be added to the stage tolerance
 SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
 
 

@@ -1,9 +1,9 @@
-"""An independent check of a plan against its instance (MODEL.md, version 1.1).
+"""An independent check of a plan against its instance (docs/model.md, version 1.1).
 
 The verifier reads only the plan's decisions: ``capacity`` (built_mw,
 online_mw), ``power`` (units, generation_mw; for source ``grid`` the grid
 draw), ``grid`` (chosen), ``funding`` (draw_musd) and ``sources`` (used). From
-them it re-derives every rule of MODEL.md in plain Python, and checks the
+them it re-derives every rule of docs/model.md in plain Python, and checks the
 derived tables (``spending``, ``balance_sheet``, ``costs``, the grid's timing)
 and the reported totals against its own recomputation. It shares no code with
 the model: no Pyomo, no solver, and its own date arithmetic.
@@ -86,7 +86,7 @@ def _rows(plan: Any, table: str) -> list[Any]:
 
 
 class _Calendar:
-    """mo, p, u, lead and H of MODEL.md section 1."""
+    """mo, p, u, lead and H of docs/model.md section 1."""
 
     def __init__(self, horizon: Any) -> None:
         self.y0, self.m0 = self._ym(horizon.start)
@@ -554,7 +554,7 @@ class _Checker:
 
 
 def verify(instance: Any, plan: Any, rel_tol: float = 1e-6) -> Report:
-    """Check `plan` against every rule of MODEL.md for `instance`.
+    """Check `plan` against every rule of docs/model.md for `instance`.
 
     A quantity may pass its bound by `rel_tol * max(1, |a|, |b|)`. A plan
     without tables (no plan was found) is reported under the rule `no_plan`.

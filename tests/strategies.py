@@ -1,5 +1,5 @@
 """Hypothesis strategies: small, valid instances that use every feature of
-MODEL.md, and the transformations the property tests apply to them.
+docs/model.md, and the transformations the property tests apply to them.
 
 An instance is drawn as a plain mapping, as a YAML file would hold it, so
 that every test goes through :func:`planner.parse_instance`. Sizes are kept
@@ -101,7 +101,7 @@ def _technology(draw, i: int, dates: _Dates, horizon: int, aligned: bool) -> dic
         tech["ownership"] = ownership
     else:
         ownership = "buy"
-    # Fields of the other ownership are accepted and ignored (MODEL.md 7).
+    # Fields of the other ownership are accepted and ignored (docs/model.md 7).
     if ownership == "buy" or _maybe(draw, 0.2):
         tech["capex_per_unit"] = tech["unit_mw"] * draw(st.sampled_from([1.5, 0.0, 0.5, 3.0]))
         tech["fixed_om_per_mw_year"] = draw(st.sampled_from([0.0, 0.01, 0.03]))
@@ -276,7 +276,7 @@ def instances(
     max_sites: int = 3,
     max_periods: int = 8,
 ) -> dict[str, Any]:
-    """A valid instance mapping using any feature of MODEL.md.
+    """A valid instance mapping using any feature of docs/model.md.
 
     ``quarter_aligned``: quarterly periods and every date on the quarter
     boundaries where a monthly model of the instance has the same capacity:

@@ -1,7 +1,7 @@
 """The charts of planner.charts: each draws the plan's numbers (read back from
 the artists) on an Agg canvas, and an empty table never breaks a chart.
 
-The toy instance (MODEL.md 6) is solved once. Its capacity and cost are
+The toy instance (docs/model.md 6) is solved once. Its capacity and cost are
 unique, its split between the sites is not, so the tests check sums and
 events that every optimal plan shares: 127 MW online in the deadline period,
 the bond drawn, the two turbines online at t = 7 after a 3-period lead.

@@ -1,4 +1,4 @@
-"""Model tests: one tiny instance per rule of MODEL.md, solved by hand.
+"""Model tests: one tiny instance per rule of docs/model.md, solved by hand.
 
 Each test builds an instance in which one rule (named in its
 ``@pytest.mark.family`` marker) binds, derives the optimum by hand in its
@@ -140,7 +140,7 @@ def stage_value(plan, term):
 
 
 # --------------------------------------------------------------------------
-# the worked example of MODEL.md section 6
+# the worked example of docs/model.md section 6
 
 TECHS_TOY = [tech("aero", 40, availability=0.95, ownership="buy", capex_per_unit=40, lead_months=9)]
 SITES_TOY = [
@@ -186,7 +186,7 @@ def toy(stages, period_months):
 
 @pytest.mark.family("stage_capacity", "stage_cost", "on_balance_sheet_debt", "cost_interest")
 def test_worked_example_capacity_then_cost():
-    """MODEL.md 6, stages [capacity, cost], quarterly: 127 MW, 1430 $M.
+    """docs/model.md 6, stages [capacity, cost], quarterly: 127 MW, 1430 $M.
 
     Money binds: 600 cash + 800 debt = 1400 = 50 (alpha grid) + 80 (two
     turbines) + 10 * 127.  The bond's 800 pays the facilities at t = 5 and is
@@ -203,7 +203,7 @@ def test_worked_example_capacity_then_cost():
 
 @pytest.mark.family("stage_capacity_time", "firm_power", "supply_limit", "cost_interest")
 def test_worked_example_capacity_time_then_cost():
-    """MODEL.md 6, stages [capacity, capacity_time, cost], quarterly.
+    """docs/model.md 6, stages [capacity, capacity_time, cost], quarterly.
 
     Capacity 127 still; bravo runs on two turbines from t = 4 (delivery
     u(2026-12) = 4), up to 0.95*40*2 / (1.2*1.25) = 152/3 MW, alpha from t = 6
@@ -224,7 +224,7 @@ def test_worked_example_capacity_time_then_cost():
 
 @pytest.mark.family("stage_capacity", "stage_cost", "cost_interest", "calendar_by_from_dates")
 def test_worked_example_monthly_capacity_then_cost():
-    """MODEL.md 6 at monthly resolution, stages [capacity, cost].
+    """docs/model.md 6 at monthly resolution, stages [capacity, cost].
 
     D = 23.  Capacity is the same 127 MW (money binds the same way).  Interest
     differs from the quarterly 30 because a draw is charged from its own month:
@@ -238,7 +238,7 @@ def test_worked_example_monthly_capacity_then_cost():
 
 @pytest.mark.family("stage_capacity_time", "stage_cost", "cost_interest", "calendar_by_from_dates")
 def test_worked_example_monthly_capacity_time_then_cost():
-    """MODEL.md 6 at monthly resolution, [capacity, capacity_time, cost].
+    """docs/model.md 6 at monthly resolution, [capacity, capacity_time, cost].
 
     Capacity 127, same split (bravo 152/3, alpha 229/3).  Monthly, the turbines
     arrive at u(2026-12) = 11 (quarterly: month 12), alpha's grid at 18:

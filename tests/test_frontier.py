@@ -25,7 +25,7 @@ def toy_frontier():
 
 def test_ends_and_cash_only_points_by_hand(toy_frontier):
     """The cheapest plan builds nothing (0 MW, 0 $M); the most capacity is
-    MODEL.md 6's 127 MW for 1430 $M. Up to 55 MW alpha's grid and halls cost
+    docs/model.md 6's 127 MW for 1430 $M. Up to 55 MW alpha's grid and halls cost
     50 + 10 x, all from cash, no interest: 25.4 MW for 304 $M, 50.8 for 558.
     At 76.2 MW 212 $M of bond is drawn in period 5 for three periods at
     5 %/4: 819.95 $M."""

@@ -65,7 +65,7 @@ BAD_DATES = ["2026-13", "2026-00", "2026-1", "26-01", "2026/01", "2026-01-01", "
              "2026-1-1", "１２３４-01", " 2026-01", "2026-01 ", "20260-01", 202601, 2026.01]
 ENUMS = {"kind", "ownership", "stages", "uses"}  # values from a fixed list
 
-# Required keys by the path of their mapping (MODEL.md section 8).
+# Required keys by the path of their mapping (docs/model.md section 8).
 REQUIRED = [
     (r"", ["horizon", "sites"]),
     (r"horizon", ["start", "deadline"]),

@@ -1,4 +1,4 @@
-"""Property tests: generated instances that use every feature of MODEL.md
+"""Property tests: generated instances that use every feature of docs/model.md
 (tests/strategies.py), solved, and checked against what must hold for any
 instance:
 

@@ -1,4 +1,4 @@
-"""Every rule of MODEL.md has a hand-derived test, and the model has no
+"""Every rule of docs/model.md has a hand-derived test, and the model has no
 constraint that is not a named rule."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_every_rule_has_a_hand_derived_test():
 
 def test_family_markers_name_known_rules():
     unknown = sorted(_family_markers() - set(RULES))
-    assert not unknown, f"family markers naming no rule of MODEL.md: {unknown}"
+    assert not unknown, f"family markers naming no rule of docs/model.md: {unknown}"
 
 
 def test_every_constraint_of_the_model_is_a_named_rule():

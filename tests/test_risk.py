@@ -26,7 +26,7 @@ D = 7  # the toy's deadline period
 
 
 def toy_commitments() -> Commitments:
-    """The toy's plan of MODEL.md 6 with alpha full: alpha 100 MW on its grid
+    """The toy's plan of docs/model.md 6 with alpha full: alpha 100 MW on its grid
     from period 6 (paid at 4), bravo 27 MW from period 4 on two turbines
     (ordered at 1), the grid paid at 0: 50 + 80 + 270 + 1000 = 1400 $M."""
     c = Commitments()

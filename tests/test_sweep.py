@@ -105,7 +105,7 @@ def test_grid_and_zip(toy):
 def test_deadline_curve_of_the_toy(toy):
     """By 2027-06 (D = 5) alpha's grid (period 6) is not there: bravo alone on
     its three turbines, 3 * 40 * 0.95 = 114 MW firm >= 1.2 * 1.25 * x, so
-    x = 76 MW. From 2027-09 on money binds as in MODEL.md 6: 127 MW."""
+    x = 76 MW. From 2027-09 on money binds as in docs/model.md 6: 127 MW."""
     result = run_sweep(toy, [Vary.parse("horizon.deadline=2027-06:2028-06:3")], workers=1)
     rows = result.rows
     assert list(rows["horizon.deadline"]) == ["2027-06", "2027-09", "2027-12", "2028-03",
@@ -119,7 +119,7 @@ def test_credit_frontier_of_the_toy_is_re_solved(toy):
     """Alpha's 100 MW on the grid cost 50 + 10 x; with 600 of cash and a debt
     cap L: x = (550 + L) / 10 while alpha has room, so 55, 75, 95 MW for L =
     0, 200, 400. At L = 600, 1200 $M buy alpha 85.67 MW and bravo one turbine
-    carrying 25.33 MW: 111 MW; at L = 800, 127 MW (MODEL.md 6)."""
+    carrying 25.33 MW: 111 MW; at L = 800, 127 MW (docs/model.md 6)."""
     vary = Vary.parse("limits.max_debt_on_balance_sheet=0:800:200")
     result = run_sweep(toy, [vary], workers=1)
     assert list(result.rows["capacity_mw"]) == pytest.approx([55, 75, 95, 111, 127])

@@ -1,4 +1,4 @@
-"""Bad input (MODEL.md section 7) and defaults (section 8).
+"""Bad input (docs/model.md section 7) and defaults (section 8).
 
 Each test breaks a valid instance in one way and checks the exact problem
 line(s), ``file: path: message, got value``. The base is

@@ -24,7 +24,7 @@ from planner.verify import RULES, Report, Violation, verify, verify_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# MODEL.md section 6, the hand-checked worked example.
+# docs/model.md section 6, the hand-checked worked example.
 TOY = {
     "name": "toy-two-sites",
     "horizon": {"start": "2026-01", "period_months": 3, "deadline": "2027-12"},
@@ -124,7 +124,7 @@ def test_worked_example_verifies_clean(stages, cost):
 
 
 def test_hand_built_worked_example_plan_verifies_clean():
-    """MODEL.md 6's cheapest plan written out by hand, without the solver."""
+    """docs/model.md 6's cheapest plan written out by hand, without the solver."""
     t8 = list(range(8))
     tables = {
         "capacity": _table(site=["alpha"] * 8 + ["bravo"] * 8, period=t8 * 2,

@@ -1,5 +1,5 @@
 """The text views, the Excel workbook, the HTML page (as text) and the
-report/show/compare commands, on the toy instance of MODEL.md 6."""
+report/show/compare commands, on the toy instance of docs/model.md 6."""
 
 from __future__ import annotations
 

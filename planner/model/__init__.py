@@ -1,4 +1,4 @@
-"""The mixed-integer model of MODEL.md, one module per constraint family."""
+"""The mixed-integer model of docs/model.md, one module per constraint family."""
 
 from planner.model.build import build_model
 from planner.model.data import ModelData, prepare

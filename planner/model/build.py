@@ -1,6 +1,6 @@
-"""build_model(data) -> ConcreteModel: the families of MODEL.md, in order.
+"""build_model(data) -> ConcreteModel: the families of docs/model.md, in order.
 
-Each family adds its variables and constraints, named as in MODEL.md
+Each family adds its variables and constraints, named as in docs/model.md
 (``firm_power``, ``supply_limit``, ``coverage``, ...); costs and the objective
 terms are built last from what the families added.
 """

@@ -1,4 +1,4 @@
-"""Cost and CO2 (MODEL.md 4.3), their caps, and the objective terms (5)."""
+"""Cost and CO2 (docs/model.md 4.3), their caps, and the objective terms (5)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def add_costs(m: pyo.ConcreteModel, d: ModelData) -> None:
     if d.max_co2 is not None:
         m.max_co2 = pyo.Constraint(expr=m.co2_mt <= d.max_co2)
 
-    # objective terms (MODEL.md 5)
+    # objective terms (docs/model.md 5)
     m.capacity = pyo.Expression(expr=lin((1, m.online_mw[s, d.D]) for s in d.sites))
     m.capacity_time = pyo.Expression(
         expr=lin((d.pm, m.online_mw[s, t]) for (s, t) in m.site_periods)

@@ -30,7 +30,7 @@ class ModelData:
     techs: list[str]
     sources: list[str]
 
-    # sites (MODEL.md 2.1)
+    # sites (docs/model.md 2.1)
     existing: dict[str, float]
     max_it: dict[str, float]
     pue: dict[str, float]

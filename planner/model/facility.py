@@ -1,4 +1,4 @@
-"""Facility (MODEL.md 2.1): built and online IT MW per site and period."""
+"""Facility (docs/model.md 2.1): built and online IT MW per site and period."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money (MODEL.md 4.1, 4.2): spending by category, paid when committed, and
+"""Money (docs/model.md 4.1, 4.2): spending by category, paid when committed, and
 the draws on funding sources that must cover it."""
 
 from __future__ import annotations

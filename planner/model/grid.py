@@ -1,4 +1,4 @@
-"""Grid (MODEL.md 2.2): a yes/no choice per interconnection tranche."""
+"""Grid (docs/model.md 2.2): a yes/no choice per interconnection tranche."""
 
 from __future__ import annotations
 

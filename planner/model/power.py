@@ -1,4 +1,4 @@
-"""On-site power and the power balance (MODEL.md 2.3), commitments."""
+"""On-site power and the power balance (docs/model.md 2.3), commitments."""
 
 from __future__ import annotations
 

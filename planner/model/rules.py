@@ -1,4 +1,4 @@
-"""Every rule of MODEL.md by name, with its section.
+"""Every rule of docs/model.md by name, with its section.
 
 Constraint components of the model carry these names; rules that are not a
 constraint (a lead time, a calendar rounding, a cost term) are here too. The

@@ -1,4 +1,4 @@
-"""Turbine supply shared by all sites (MODEL.md 3)."""
+"""Turbine supply shared by all sites (docs/model.md 3)."""
 
 from __future__ import annotations
 
