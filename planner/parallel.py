@@ -71,12 +71,7 @@ def run_tasks(
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
-            i = futures[future]
-            try:
-                results[i] = future.result()
-            except Exception as exc:  # noqa: BLE001 (a failed task is reported in its row)
-                results[i] = Failed(error_line(exc))
-            tick(weight(tasks[i]))
+            _collect(future, futures[future], results, tasks, tick, weight)
     return results
 
 
@@ -97,6 +92,15 @@ def _context():
         return multiprocessing.get_context("spawn")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def _collect(future, i: int, results: list, tasks: list, tick, weight) -> None:
+    """Put a finished future's result (or its failure) in its task's place."""
+    try:
+        results[i] = future.result()
+    except Exception as exc:  # noqa: BLE001 (a failed task is reported in its row)
+        results[i] = Failed(error_line(exc))
+    tick(weight(tasks[i]))
 
 
 def _call(fn: Callable[[Any], Any], task: Any) -> Any:
@@ -120,12 +124,7 @@ def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(tasks)
         for future in dask_completed(futures):
-            i = index[future.key]
-            try:
-                results[i] = future.result()
-            except Exception as exc:  # noqa: BLE001 (a failed task is reported in its row)
-                results[i] = Failed(error_line(exc))
-            tick(weight(tasks[i]))
+            _collect(future, index[future.key], results, tasks, tick, weight)
         return results
     finally:
         if own:
