@@ -8,10 +8,10 @@ power and money are the bottlenecks.
     (127.0, 1430.0)
 """
 
-from planner.instance import Instance, InstanceError, load_instance, parse_instance
-from planner.plan import Plan, StageResult, Status
-from planner.solve import Session, SolveOptions, solve
-from planner.verify import verify
+from planner.io.schema import Instance, InstanceError, load_instance, parse_instance
+from planner.results.plan import Plan, StageResult, Status
+from planner.solver.session import Session, SolveOptions, solve
+from planner.analysis.verify import verify
 
 __all__ = [
     "Instance",

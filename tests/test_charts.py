@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import planner
-from planner import charts
-from planner.plan import Plan, Status
+from planner.report.charts import figures as charts
+from planner.results.plan import Plan, Status
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

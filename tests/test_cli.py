@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import main
+from planner.cli.main import main
 
 ROOT = Path(__file__).parent.parent
 TOY = str(ROOT / "instances" / "toy-two-sites.yaml")
@@ -51,7 +51,7 @@ def test_solve_json_has_the_documented_keys():
 
 
 def test_solve_out_writes_plan_json_and_one_csv_per_table(tmp_path):
-    from planner.plan import TABLES, Plan
+    from planner.results.plan import TABLES, Plan
 
     res = run("solve", TOY, "--out", str(tmp_path / "out"))
     assert res.exit_code == 0
@@ -149,7 +149,7 @@ def test_solve_verify_checks_the_plan():
 
 
 def test_verify_command_names_a_broken_rule(tmp_path):
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
     assert run("solve", TOY, "--out", str(tmp_path)).exit_code == 0
     plan_file = tmp_path / "plan.json"

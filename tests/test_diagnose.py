@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-from planner.cli import main
+from planner.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "infeasible"
 

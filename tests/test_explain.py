@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-from planner.cli import main
-from planner.explain import explain, nice_step
+from planner.cli.main import main
+from planner.analysis.explain import explain, nice_step
 
 INSTANCES = Path(__file__).parent.parent / "instances"
 

@@ -37,9 +37,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-import planner.instance as instance_module
-from planner.cli import main
-from planner.instance import InstanceError, load_instance
+import planner.io.schema as instance_module
+from planner.cli.main import main
+from planner.io.schema import InstanceError, load_instance
 
 ROOT = Path(__file__).parent.parent
 BASE_FILES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.solve import Session
+from planner.solver.session import Session
 
 TOY = Path(__file__).parent.parent / "instances" / "toy-two-sites.yaml"
 

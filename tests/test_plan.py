@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.plan import COST_ITEMS, TABLES
+from planner.results.plan import COST_ITEMS, TABLES
 
 DATA = Path(__file__).parent / "data"
 

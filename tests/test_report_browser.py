@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.charts import CHARTS
-from planner.html import render_html
+from planner.report.charts.figures import CHARTS
+from planner.report.html import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = ROOT / "tests" / "data" / "every-feature.yaml"

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from test_sweep import cli
 
 import planner
-from planner.evaluate import Commitments, bought_technologies, evaluate
-from planner.plan import Plan, Status
-from planner.risk import run_risk
-from planner.scenarios import Slips, Uncertainty, apply_slips, load_study, parse_study
+from planner.studies.evaluate import Commitments, bought_technologies, evaluate
+from planner.results.plan import Plan, Status
+from planner.studies.risk import run_risk
+from planner.io.uncertainty import Slips, Uncertainty, apply_slips, load_study, parse_study
 
 ROOT = Path(__file__).parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
@@ -222,7 +222,7 @@ def test_risk_command(tmp_path):
 
 
 def test_progress_counts_every_case(toy):
-    from planner.risk import case_count
+    from planner.studies.risk import case_count
 
     unc = Uncertainty.model_validate(UNCERTAINTY)
     ticks: list[int] = []

@@ -17,10 +17,10 @@ from __future__ import annotations
 import time
 
 import planner
-from planner.generate import generate_instance
-from planner.instance import parse_instance
+from planner.io.generate import generate_instance
+from planner.io.schema import parse_instance
 from planner.model import build_model, prepare
-from planner.solve import Session, SolveOptions
+from planner.solver.session import Session, SolveOptions
 
 REFERENCE_BUILD_S = 0.026
 REFERENCE_SESSION_S = 0.057

@@ -31,10 +31,10 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-import planner.report
-from planner.cli import main
-from planner.generate import dump_yaml, generate_instance
-from planner.plan import Status
+import planner.results.export
+from planner.cli.main import main
+from planner.io.generate import dump_yaml, generate_instance
+from planner.results.plan import Status
 
 ROOT = Path(__file__).parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
@@ -196,7 +196,7 @@ def test_an_infeasible_run_leaves_the_out_dir_untouched(written):
 
 def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypatch):
     out, before = written
-    real = planner.report.atomic_write
+    real = planner.results.export.atomic_write
     calls = []
 
     def failing(path, text):
@@ -205,7 +205,7 @@ def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypat
             raise OSError(28, "No space left on device")
         real(path, text)
 
-    monkeypatch.setattr(planner.report, "atomic_write", failing)
+    monkeypatch.setattr(planner.results.export, "atomic_write", failing)
     res = CliRunner().invoke(main, ["solve", str(TOY), "--out", str(out), "--mip-gap", "0"])
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from planner.commands_scenarios import COMMANDS
-from planner.scenarios import load_study
-from planner.sweep import SweepError, Vary, parse_path, parse_values, run_sweep, scenarios
+from planner.cli.studies import COMMANDS
+from planner.io.uncertainty import load_study
+from planner.studies.sweep import SweepError, Vary, parse_path, parse_values, run_sweep, scenarios
 
 ROOT = Path(__file__).parent.parent
 TOY = str(ROOT / "instances" / "toy-two-sites.yaml")
@@ -217,9 +217,9 @@ def test_sweep_command_refuses_a_bad_vary_with_exit_2():
 
 
 def test_the_structure_fingerprint_agrees_with_the_structure_check(toy):
-    from planner.instance import parse_instance
+    from planner.io.schema import parse_instance
     from planner.model import prepare
-    from planner.resolve import same_structure, structure_key
+    from planner.solver.whatif import same_structure, structure_key
 
     varies = ["limits.max_debt_on_balance_sheet=0,800", "funding[cash].amount=300,600",
               "horizon.deadline=2027-09,2027-12", "funding[bond].rate=0.05,0.07",

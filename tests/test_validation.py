@@ -17,8 +17,8 @@ import yaml
 from click.testing import CliRunner
 
 import planner
-from planner.cli import main
-from planner.instance import InstanceError, load_instance, parse_instance
+from planner.cli.main import main
+from planner.io.schema import InstanceError, load_instance, parse_instance
 
 ROOT = Path(__file__).parent.parent
 EVERY = ROOT / "tests" / "data" / "every-feature.yaml"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.calendar import Calendar
-from planner.instance import USES, Instance, schedule_value
+from planner.io.schema import USES, Instance, schedule_value
 
 EPS = 1e-9
 

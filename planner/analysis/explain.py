@@ -1,0 +1,356 @@
+"""Why the plan stops where it does, and what would buy more MW.
+
+For every limit that binds in the solved plan, the capacity stage is solved
+again with that one limit relaxed by one meaningful step (one more turbine
+delivered, a round share more money, a tranche one period earlier) and the
+gain in IT MW at the deadline is the limit's worth. Relaxations that only move
+a right-hand side or a bound reuse the built model and its persistent solver,
+warm-started from the plan; a relaxation that moves a date (a tranche's
+energization) changes which variables exist, so it is measured on a model
+built for the changed instance, also warm-started.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import pyomo.environ as pyo
+
+from planner.io.schema import Instance, parse_instance
+from planner.results.plan import Plan
+from planner.solver.session import Session, SolveOptions
+
+TOL = 1e-6
+
+
+@dataclass
+class Bottleneck:
+    limit: str  # the rule and where, e.g. "supply_limit aero"
+    kind: str  # "power", "money" or "co2"
+    step: str  # the relaxation measured, in business words
+    gain_mw: float  # IT MW more at the deadline
+    delta: float = 0.0  # the step in the limit's own unit ($M, units, MW, months)
+    solve_s: float = 0.0
+    rebuilt: bool = False  # measured on a rebuilt model (a date moved)
+    lp_estimate_mw: float | None = None  # LP duals with the choices fixed, times the step
+
+    def __str__(self) -> str:
+        text = f"{self.step}: {self.gain_mw:+,.1f} MW"
+        if self.lp_estimate_mw is not None and abs(self.lp_estimate_mw - self.gain_mw) > 0.05:
+            text += f" (LP duals, choices fixed: {self.lp_estimate_mw:+,.1f} MW)"
+        return text
+
+
+@dataclass
+class Explanation:
+    instance: str
+    capacity_mw: float
+    deadline: str
+    bottlenecks: list[Bottleneck] = field(default_factory=list)  # gain > 0, best first
+    binding_no_gain: list[Bottleneck] = field(default_factory=list)
+    seconds: float = 0.0
+    resolves: int = 0
+
+    @property
+    def bound_by(self) -> str:
+        best = {k: max((b.gain_mw for b in self.bottlenecks if b.kind == k), default=0.0)
+                for k in ("power", "money", "co2")}
+        if max(best.values()) <= TOL:
+            return "nothing measured: no single step buys more MW"
+        kind = max(best, key=best.get)
+        return {"power": "power-bound", "money": "money-bound", "co2": "CO2-bound"}[kind]
+
+    def to_dict(self) -> dict:
+        return {
+            "instance": self.instance,
+            "capacity_mw": self.capacity_mw,
+            "bound_by": self.bound_by,
+            "bottlenecks": [asdict(b) for b in self.bottlenecks],
+            "binding_no_gain": [asdict(b) for b in self.binding_no_gain],
+            "seconds": self.seconds,
+            "resolves": self.resolves,
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.instance}: {self.capacity_mw:,.1f} MW online in the deadline period "
+            f"({self.deadline}); the plan is {self.bound_by}."
+        ]
+        for kind, title in (("power", "Power"), ("money", "Money"), ("co2", "CO2")):
+            items = [b for b in self.bottlenecks if b.kind == kind]
+            if items:
+                lines.append(f"{title}: what one more step of each binding limit buys")
+                lines += [f"  {b}" for b in items]
+        if self.binding_no_gain:
+            lines.append("Binding, but worth nothing alone:")
+            lines += [f"  {b.step}" for b in self.binding_no_gain]
+        lines.append(f"Measured by {self.resolves} re-solves in {self.seconds:.1f} s.")
+        return "\n".join(lines)
+
+
+def nice_step(amount: float, share: float = 0.1) -> float:
+    """A round number near ``share`` of ``amount``: 1, 2 or 5 times a power of ten."""
+    target = max(abs(amount) * share, 1e-9)
+    power = 10 ** math.floor(math.log10(target))
+    return min((m * power for m in (1, 2, 5, 10)), key=lambda x: abs(x - target))
+
+
+# ---------------------------------------------------------------- candidates
+Relax = Callable[[Session], None]
+Candidate = tuple[str, str, str, Relax, float]  # limit, kind, step words, relax, step size
+
+
+def _binding_upper(m: pyo.ConcreteModel, name: str) -> list:
+    comp = m.component(name)
+    if comp is None:
+        return []
+    out = []
+    for idx in comp:
+        con = comp[idx]
+        if con.active and con.upper is not None:
+            slack = pyo.value(con.upper) - pyo.value(con.body)
+            if slack <= TOL * max(1.0, abs(pyo.value(con.upper))):
+                out.append(idx)
+    return out
+
+
+def _money_candidates(s: Session) -> list[Candidate]:
+    d, m = s.data, s.model
+    label = d.cal.label
+    out = []
+    for f in _binding_upper(m, "source_amount"):
+        step = nice_step(d.amount[f])
+
+        def relax(s: Session, f=f, step=step) -> None:
+            s.replace_bound("source_amount", f, upper=d.amount[f] + step)
+            _widen_setup(s, f, step)
+
+        out.append((f"source_amount {f}", "money", f"+{step:,.0f} $M of {f}", relax, step))
+    for f in sorted({f for f, _ in _binding_upper(m, "source_per_month")}):
+        step = nice_step(d.per_month[f])
+
+        def relax(s: Session, f=f, step=step) -> None:
+            for (g, t) in m.source_per_month:
+                if g == f:
+                    months = d.pm * (t - d.first_draw[f] + 1)
+                    s.replace_bound("source_per_month", (g, t),
+                                    upper=(d.per_month[f] + step) * months)
+            _widen_setup(s, f, step * d.pm * (d.D - d.first_draw[f] + 1))
+
+        out.append((f"source_per_month {f}", "money", f"+{step:,.4g} $M per month of {f}",
+                    relax, step))
+    for f, site in _binding_upper(m, "source_max_per_site"):
+        step = nice_step(d.max_per_site[f])
+        out.append((
+            f"source_max_per_site {f} {site}", "money",
+            f"+{step:,.0f} $M of {f} for {site}",
+            lambda s, f=f, site=site, step=step: s.replace_bound(
+                "source_max_per_site", (f, site), upper=d.max_per_site[f] + step),
+            step,
+        ))
+    for name, words in (("on_balance_sheet_debt", "on-balance-sheet debt room"),
+                        ("off_balance_sheet", "off-balance-sheet room")):
+        binding = _binding_upper(m, name)
+        if not binding:
+            continue
+        limits = d.on_bs_limit if name == "on_balance_sheet_debt" else d.off_bs_limit
+        step = nice_step(max(limits[t] for t in binding))
+
+        def relax(s: Session, name=name, limits=limits, step=step) -> None:
+            for t in m.component(name):
+                s.replace_bound(name, t, upper=limits[t] + step)
+
+        first = label(min(binding))
+        out.append((f"{name} from {first}", "money", f"+{step:,.0f} $M of {words}", relax, step))
+    if _binding_upper(m, "max_total_cost"):
+        step = nice_step(d.max_total_cost)
+        out.append(("max_total_cost", "money", f"+{step:,.0f} $M of total cost cap",
+                    lambda s, step=step: s.replace_bound(
+                        "max_total_cost", None, upper=d.max_total_cost + step), step))
+    if _binding_upper(m, "max_co2"):
+        step = nice_step(d.max_co2)
+        out.append(("max_co2", "co2", f"+{step:,.4g} Mt of CO2 cap",
+                    lambda s, step=step: s.replace_bound("max_co2", None, upper=d.max_co2 + step),
+                    step))
+    return out
+
+
+def _widen_setup(s: Session, f: str, extra: float) -> None:
+    """A source's setup big-M grows with what it may lend."""
+    m = s.model
+    if f in m.source_used:
+        from planner.model.funding import _most_drawable
+
+        s.replace("source_setup", f, None,
+                  m.outstanding_musd[f, s.data.D]
+                  - (_most_drawable(s.data, f) + extra) * m.source_used[f], 0.0)
+
+
+def _power_candidates(s: Session) -> list[Candidate]:
+    d, m = s.data, s.model
+    label = d.cal.label
+    out = []
+    binding_supply: dict[str, int] = {}
+    for k, t in _binding_upper(m, "supply_limit"):
+        binding_supply[k] = min(t, binding_supply.get(k, t))
+    for k, t0 in binding_supply.items():
+
+        def relax(s: Session, k=k, t0=t0) -> None:
+            for t in range(t0, d.D + 1):
+                if (k, t) in m.supply_limit:
+                    s.replace_bound("supply_limit", (k, t), upper=d.supply_cap[k, t] + 1)
+                for site in d.supply_sites.get((k, t), ()):
+                    permit = math.floor(d.onsite_max[site] / d.unit_mw[k] + 1e-9)
+                    s.set_upper("units", (site, k, t), min(permit, d.supply_cap[k, t] + 1))
+
+        out.append((f"supply_limit {k} from {label(t0)}", "power",
+                    f"+1 {k} unit delivered by {label(t0)}", relax, 1))
+    for site in sorted({site for site, _ in _binding_upper(m, "onsite_permit")},
+                       key=d.sites.index):
+        step = max(d.unit_mw[k] for k in d.site_techs[site])
+
+        def relax(s: Session, site=site, step=step) -> None:
+            for (x, t) in m.onsite_permit:
+                if x == site:
+                    s.replace_bound("onsite_permit", (x, t), upper=d.onsite_max[site] + step)
+            for (x, k, t) in d.unit_index:
+                if x == site:
+                    permit = math.floor((d.onsite_max[site] + step) / d.unit_mw[k] + 1e-9)
+                    cap = d.supply_cap.get((k, t), permit)
+                    s.set_upper("units", (x, k, t), min(permit, cap))
+
+        out.append((f"onsite_permit {site}", "power",
+                    f"+{step:,.0f} MW of on-site permit at {site}", relax, step))
+    full = [site for site in d.sites
+            if pyo.value(m.built_mw[site, d.D]) >= d.max_it[site] - TOL * max(1, d.max_it[site])
+            and d.max_it[site] > 0]
+    for site in full:
+        step = nice_step(d.max_it[site])
+
+        def relax(s: Session, site=site, step=step) -> None:
+            for t in d.periods:
+                if (site, t) in set(d.built_index):
+                    s.set_upper("built_mw", (site, t), d.max_it[site] + step)
+                s.set_upper("online_mw", (site, t), d.max_it[site] + step)
+
+        out.append((f"max_it_mw {site}", "power", f"+{step:,.0f} MW of campus at {site}", relax,
+                    step))
+    for site in sorted({site for site, _ in _binding_upper(m, "build_rate")}, key=d.sites.index):
+        rate = d.rate_cap[site] / d.pm
+        step = nice_step(rate)
+
+        def relax(s: Session, site=site, step=step) -> None:
+            for (x, t) in m.build_rate:
+                if x == site:
+                    s.replace_bound("build_rate", (x, t), upper=d.rate_cap[site] + step * d.pm)
+
+        out.append((f"build_rate {site}", "power",
+                    f"+{step:,.4g} MW/month of commissioning at {site}", relax, step))
+    return out
+
+
+def _earlier_tranches(inst: Instance, s: Session) -> list[tuple[str, str, int, int]]:
+    """Tranches whose energization one period earlier could matter: usable
+    from period 1 to D+1 (those just after the deadline included)."""
+    d = s.data
+    out = []
+    for site in inst.sites:
+        for g, tr in enumerate(site.grid.tranches if site.grid else []):
+            start = d.cal.from_(tr.energized) if tr.energized else d.cal.lead(tr.wait_months)
+            if 1 <= start <= d.D + 1:
+                out.append((site.name, f"tranche {g}", g, start))
+    return out
+
+
+def _shift_tranche(inst: Instance, site: str, g: int, months: int) -> Instance:
+    data = inst.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for sd in data["sites"]:
+        if sd["name"] == site:
+            tr = sd["grid"]["tranches"][g]
+            if "wait_months" in tr:
+                tr["wait_months"] = max(0, tr["wait_months"] - months)
+            else:
+                y, mth = map(int, tr["energized"].split("-"))
+                total = y * 12 + (mth - 1) - months
+                tr["energized"] = f"{total // 12:04d}-{total % 12 + 1:02d}"
+    return parse_instance(data, source=inst.name)
+
+
+# ------------------------------------------------------------------ explain
+def explain(instance: Instance, options: SolveOptions | None = None,
+            session: Session | None = None) -> Explanation:
+    """Solve (or reuse a solved session) and measure each binding limit."""
+    started = time.perf_counter()
+    options = options or SolveOptions()
+    if session is None:
+        session = Session(instance, options)
+        session.solve()
+    base_plan_values = session.snapshot()
+    status, stages = session.run(["capacity"])
+    base = stages[0].value if status.has_plan else 0.0
+    result = Explanation(instance.name, base, session.data.cal.span(session.data.D))
+    noise = max(options.mip_gap * abs(base), TOL * max(1.0, abs(base)))
+    candidates = _power_candidates(session) + _money_candidates(session)
+    duals = session.highs.fixed_lp_duals()  # the capacity stage's, choices fixed
+    for limit, kind, step, relax, delta in candidates:
+        clock = time.perf_counter()
+        relax(session)
+        estimate = _lp_estimate(session, duals)
+        st, res = session.run(["capacity"])
+        gain = (res[0].value - base) if st.has_plan else 0.0
+        session.restore()
+        session.start_from(base_plan_values)
+        result.resolves += 1
+        _file(result, Bottleneck(limit, kind, step, gain, delta, time.perf_counter() - clock,
+                                 lp_estimate_mw=estimate), noise)
+    months = session.data.pm
+    period = {1: "month", 2: "two months", 3: "quarter", 4: "four months", 6: "half year",
+              12: "year"}[months]
+    for site, what, g, _start in _earlier_tranches(instance, session):
+        clock = time.perf_counter()
+        other = Session(_shift_tranche(instance, site, g, months), options)
+        other.start_from(base_plan_values)
+        st, res = other.run(["capacity"])
+        gain = (res[0].value - base) if st.has_plan else 0.0
+        result.resolves += 1
+        _file(result, Bottleneck(f"grid_tranche_timing {site} {g}", "power",
+                                 f"{site}'s grid {what} one {period} earlier", gain, months,
+                                 time.perf_counter() - clock, rebuilt=True),
+              noise, keep_zero=False)
+    result.bottlenecks.sort(key=lambda b: -b.gain_mw)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _lp_estimate(session: Session, duals) -> float | None:
+    """First-order worth of the pending relaxation: the LP duals (choices
+    fixed) times the change of each bound. It misses what needs a new choice
+    (a unit more, a tranche), which the re-solve measures."""
+    if duals is None:
+        return None
+    row_dual, col_dual = duals
+    rows, cols = session.pending_changes()
+    changes = [(row_dual, r, x) for r, x in rows.items()] + [(col_dual, c, x) for c, x in
+                                                             cols.items()]
+    if any(not math.isfinite(x) or i >= len(dual) for dual, i, x in changes):
+        return None  # a row replaced or added: no first-order reading
+    return float(sum(abs(dual[i]) * x for dual, i, x in changes))
+
+
+def _file(result: Explanation, b: Bottleneck, noise: float, keep_zero: bool = True) -> None:
+    """A gain within the re-solves' MIP gap is noise, not worth."""
+    if b.gain_mw > noise:
+        result.bottlenecks.append(b)
+    elif keep_zero:
+        b.gain_mw = max(b.gain_mw, 0.0)
+        result.binding_no_gain.append(b)
+
+
+def explain_plan(plan: Plan, options: SolveOptions | None = None) -> Explanation:
+    """Explain a plan read from JSON (it carries its instance)."""
+    if plan.instance_data is None:
+        raise ValueError("the plan does not carry its instance; give the instance file")
+    return explain(parse_instance(plan.instance_data, source=plan.instance_name), options)

@@ -1,0 +1,231 @@
+"""The ``planner`` command: a thin layer over the API.
+
+Exit codes: 0 a plan was found, 1 anything else went wrong, 2 invalid
+instance, 3 infeasible, 4 no plan found within the limits, 5 a plan breaks a
+rule of the model (``verify``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+import click
+
+from planner.cli.plans import compare_cmd, report_cmd, show_cmd
+from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
+from planner.analysis.explain import explain, explain_plan
+from planner.io.generate import generate_cmd
+from planner.io.schema import InstanceError, load_instance, parse_instance
+from planner.results.plan import Plan, Status
+from planner.results.export import summary_dict, summary_text, write_plan
+from planner.solver.session import SolveOptions, solve
+from planner.analysis.verify import verify
+
+EXIT = {
+    Status.optimal: 0,
+    Status.feasible: 0,
+    Status.invalid: 2,
+    Status.infeasible: 3,
+    Status.no_plan: 4,
+}
+EXIT_ERROR = 1
+EXIT_VIOLATION = 5
+
+
+class PlannerGroup(click.Group):
+    """Turn any unexpected error into one line and exit 1 (``--debug`` shows
+    the traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("planner: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"planner: error: {type(exc).__name__}: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=PlannerGroup)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="planner")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
+    """Plan AI data-center capacity by a deadline when power and money bind."""
+    ctx.obj = {"debug": debug, "verbose": verbose}
+    _pyomo_logs_to_stderr()
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+
+def _pyomo_logs_to_stderr() -> None:
+    """Pyomo's own log handler writes to stdout, which is for plans and JSON."""
+    for handler in logging.getLogger("pyomo").handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
+
+
+def _load(path: str):
+    started = time.perf_counter()
+    instance = load_instance(path)
+    return instance, time.perf_counter() - started
+
+
+def _invalid(problems: list[str], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"status": Status.invalid.value, "errors": problems}, indent=1))
+    for line in problems:
+        click.echo(line, err=True)
+    sys.exit(EXIT[Status.invalid])
+
+
+@main.command("validate")
+@click.argument("file", type=click.Path(dir_okay=True))
+def validate_cmd(file: str) -> None:
+    """Check an instance file: print 'ok' or every problem, one per line."""
+    try:
+        load_instance(file)
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json=False)
+    click.echo("ok")
+
+
+@main.command("solve")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--verify", "check", is_flag=True,
+              help="Check the plan against every rule with the independent verifier.")
+@click.pass_context
+def solve_cmd(
+    ctx: click.Context,
+    file: str,
+    as_json: bool,
+    out: str | None,
+    time_limit: float | None,
+    mip_gap: float,
+    threads: int | None,
+    seed: int,
+    check: bool,
+) -> None:
+    """Solve an instance file and print the plan."""
+    try:
+        instance, validate_s = _load(file)
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json)
+    plan = solve(
+        instance,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        seed=seed,
+        verbose=ctx.obj["verbose"],
+    )
+    plan.timings = {"validate": validate_s, **plan.timings}
+    if not plan.status.has_plan and plan.message.startswith("interrupted"):
+        click.echo("planner: interrupted before any plan was found", err=True)
+        sys.exit(130)
+    report = verify(instance, plan) if check and plan.status.has_plan else None
+    if out and plan.status.has_plan:
+        write_plan(plan, out)
+    if as_json:
+        summary = summary_dict(plan)
+        if report is not None:
+            summary["verified"] = report.ok
+            summary["violations"] = [str(v) for v in report.violations]
+        click.echo(json.dumps(summary, indent=1))
+    else:
+        click.echo(summary_text(plan))
+        if report is not None:
+            click.echo("\n" + str(report))
+        if out and plan.status.has_plan:
+            click.echo(f"\nwrote {out}/plan.json and one CSV per table")
+    if report is not None and not report.ok:
+        sys.exit(EXIT_VIOLATION)
+    sys.exit(EXIT[plan.status])
+
+
+@main.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def verify_cmd(files: tuple[str, ...]) -> None:
+    """Check a plan against every rule of the model, without a solver.
+
+    FILES: INSTANCE PLAN.json, or PLAN.json alone (a plan carries its
+    instance). Exit 0 when every rule holds, 5 with one line per violation.
+    """
+    if len(files) > 2:
+        raise click.UsageError("give INSTANCE PLAN.json, or PLAN.json")
+    plan = _read_plan(files[-1])
+    try:
+        if len(files) == 2:
+            instance = load_instance(files[0])
+        elif plan.instance_data is not None:
+            instance = parse_instance(plan.instance_data, source=files[0])
+        else:
+            raise click.UsageError("the plan does not carry its instance: give INSTANCE too")
+    except InstanceError as exc:
+        _invalid(exc.problems, as_json=False)
+    report = verify(instance, plan)
+    click.echo(str(report))
+    sys.exit(0 if report.ok else EXIT_VIOLATION)
+
+
+def _read_plan(path: str) -> Plan:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return Plan.from_json(fh.read())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"{path}: not a plan file ({exc})") from None
+
+
+@main.command("explain")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for each re-solve.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
+    """What binds and what relaxing each limit is worth, in MW at the deadline.
+
+    FILE is a plan.json written by 'planner solve --out' (it carries its
+    instance) or an instance file.
+    """
+    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
+    if file.endswith(".json") and _looks_like_plan(file):
+        result = explain_plan(_read_plan(file), options)
+    else:
+        try:
+            instance = load_instance(file)
+        except InstanceError as exc:
+            _invalid(exc.problems, as_json)
+        result = explain(instance, options)
+    click.echo(json.dumps(result.to_dict(), indent=1) if as_json else str(result))
+
+
+def _looks_like_plan(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return "tables" in json.load(fh)
+    except (OSError, ValueError):
+        return False
+
+
+for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS):
+    main.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

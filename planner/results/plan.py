@@ -1,0 +1,189 @@
+"""The plan: tidy tables read off a solved model, and its JSON form.
+
+Column names carry their unit (``_mw``, ``_musd``); ``period`` is the period
+number t = 0 … D and ``Plan.periods[t]`` its first month. docs/plan.md lists
+every table and column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import pandas as pd
+
+TABLES = (
+    "capacity",
+    "power",
+    "grid",
+    "funding",
+    "spending",
+    "sources",
+    "balance_sheet",
+    "supply",
+    "costs",
+)
+COST_ITEMS = (
+    "facility", "compute", "power", "grid", "rent", "fixed_om", "energy", "interest", "setup",
+)
+
+
+class Status(str, Enum):
+    """The outcome of a solve (docs/model.md 5)."""
+
+    optimal = "optimal"  # every stage solved to the requested gap
+    feasible = "feasible"  # a plan, but a limit stopped the proof
+    infeasible = "infeasible"  # no plan satisfies the instance
+    no_plan = "no_plan"  # a limit stopped the search before any plan was found
+    invalid = "invalid"  # the instance was refused
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (Status.optimal, Status.feasible)
+
+
+@dataclass
+class StageResult:
+    term: str
+    value: float | None
+    status: Status
+    mip_gap: float | None = None
+    bound: float | None = None
+    solve_s: float = 0.0
+
+
+def _empty_tables() -> dict[str, pd.DataFrame]:
+    return {name: pd.DataFrame() for name in TABLES}
+
+
+@dataclass
+class Plan:
+    status: Status
+    instance_name: str = ""
+    capacity_mw: float | None = None
+    total_cost: float | None = None
+    co2_mt: float | None = None
+    stages: list[StageResult] = field(default_factory=list)
+    mip_gap: float | None = None
+    bound: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    periods: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=_empty_tables)
+    message: str = ""
+    explanation: list[str] = field(default_factory=list)  # why infeasible, one line each
+    instance_data: dict[str, Any] | None = None  # the validated instance, for plan-only tools
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        # plan.capacity, plan.power, ... are the tables
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in TABLES:
+            return tables[name]
+        raise AttributeError(name)
+
+    # ------------------------------------------------------------- summaries
+    def site_capacity(self) -> pd.DataFrame:
+        """Per site at the deadline: IT MW online and built."""
+        cap = self.tables["capacity"]
+        if cap.empty:
+            return pd.DataFrame(columns=["site", "online_mw", "built_mw"])
+        last = cap[cap["period"] == cap["period"].max()]
+        return last[["site", "online_mw", "built_mw"]].reset_index(drop=True)
+
+    def draws_by_source(self) -> dict[str, float]:
+        src = self.tables["sources"]
+        if src.empty:
+            return {}
+        return {r.source: float(r.drawn_musd) for r in src.itertuples()}
+
+    def explain(self, **options):
+        """What binds and what relaxing each limit is worth (re-solves the
+        instance the plan carries); see :mod:`planner.explain`."""
+        from planner.analysis.explain import explain_plan  # needs the solver; plans alone do not
+        from planner.solver.session import SolveOptions
+
+        return explain_plan(self, SolveOptions(**options))
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance_name,
+            "status": self.status.value,
+            "message": self.message,
+            "explanation": self.explanation,
+            "capacity_mw": self.capacity_mw,
+            "total_cost": self.total_cost,
+            "co2_mt": self.co2_mt,
+            "mip_gap": _finite(self.mip_gap),
+            "bound": _finite(self.bound),
+            "stages": [
+                {
+                    "term": s.term,
+                    "value": s.value,
+                    "status": s.status.value,
+                    "mip_gap": _finite(s.mip_gap),
+                    "bound": _finite(s.bound),
+                    "solve_s": s.solve_s,
+                }
+                for s in self.stages
+            ],
+            "timings": self.timings,
+            "periods": self.periods,
+            "instance_data": self.instance_data,
+            "tables": {
+                name: {
+                    "columns": list(df.columns),
+                    "data": json.loads(df.to_json(orient="values", double_precision=15))
+                    if len(df)
+                    else [],
+                }
+                for name, df in self.tables.items()
+            },
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> Plan:
+        tables = {
+            name: pd.DataFrame(t["data"], columns=t["columns"])
+            for name, t in obj.get("tables", {}).items()
+        }
+        for name in TABLES:
+            tables.setdefault(name, pd.DataFrame())
+        return cls(
+            status=Status(obj["status"]),
+            instance_name=obj.get("instance", ""),
+            message=obj.get("message", ""),
+            explanation=list(obj.get("explanation", [])),
+            instance_data=obj.get("instance_data"),
+            capacity_mw=obj.get("capacity_mw"),
+            total_cost=obj.get("total_cost"),
+            co2_mt=obj.get("co2_mt"),
+            mip_gap=obj.get("mip_gap"),
+            bound=obj.get("bound"),
+            stages=[
+                StageResult(
+                    s["term"], s["value"], Status(s["status"]), s.get("mip_gap"),
+                    s.get("bound"), s.get("solve_s", 0.0),
+                )
+                for s in obj.get("stages", [])
+            ],
+            timings=dict(obj.get("timings", {})),
+            periods=list(obj.get("periods", [])),
+            tables=tables,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        return cls.from_dict(json.loads(text))
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x

@@ -1,0 +1,362 @@
+"""Solve an instance: the staged objective of docs/model.md section 5 on HiGHS.
+
+The model is built once in Pyomo and handed to HiGHS in memory once
+(:mod:`planner.highs`: Pyomo's standard-form compiler into highspy). Each stage
+swaps the objective and bounds a row that holds the previous stage at its
+found value; HiGHS keeps the model, and each stage is warm-started from the
+plan of the one before. What-if runs (explain, sweeps) change bounds and rows
+of the same model and undo them afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import highspy
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from planner.solver.highs import INF, HighsModel, RunResult
+from planner.io.schema import TERMS, Instance
+from planner.model import build_model, prepare
+from planner.model.data import ModelData
+from planner.results.read import clean, read_tables
+from planner.results.plan import Plan, StageResult, Status
+
+log = logging.getLogger(__name__)
+
+MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
+NUMERICAL_SAFETY = 1e-9  # docs/model.md 5: may be added to the stage tolerance
+SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
+
+
+class SolverError(RuntimeError):
+    """HiGHS stopped with an error (not a limit, not infeasibility)."""
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float | None = None  # seconds, for all stages together
+    mip_gap: float = 1e-4  # relative MIP gap of each stage
+    threads: int | None = None
+    seed: int = 0
+    verbose: bool = False  # stream HiGHS's log
+    heuristic: bool = True  # start each stage from a rounded or polished plan
+
+    def highs_options(self) -> dict:
+        options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
+        if self.threads:
+            # HiGHS fixes its thread pool at the first run in a process; a new
+            # thread count needs the pool reset first.
+            highspy.Highs.resetGlobalScheduler(True)
+            options["threads"] = self.threads
+        return options
+
+
+def term_expression(m: pyo.ConcreteModel, term: str):
+    return {
+        "capacity": m.capacity,
+        "capacity_time": m.capacity_time,
+        "cost": m.total_cost,
+        "co2": m.co2_mt,
+    }[term]
+
+
+class Session:
+    """One instance, built once and handed to HiGHS once.
+
+    ``run()`` solves the staged objective; later runs (another stage list, a
+    relaxed limit, a time limit) reuse the model and warm-start from the last
+    plan found.
+    """
+
+    def __init__(self, instance: Instance, options: SolveOptions | None = None):
+        self.instance = instance
+        self.options = options or SolveOptions()
+        self.timings: dict[str, float] = {}
+        # The build makes many small objects and frees none: Python's cyclic
+        # garbage collector only costs time here (most of the build's CPU).
+        with PauseGC():
+            clock = time.perf_counter()
+            self.data = prepare(instance)
+            self.timings["prepare"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            self.model = m = build_model(self.data)
+            m.terms = pyo.Objective(
+                TERMS, rule=lambda m, term: term_expression(m, term), sense=pyo.minimize
+            )
+            self.timings["build"] = time.perf_counter() - clock
+            self.highs = HighsModel(
+                m, {t: m.terms[t] for t in TERMS}, self.options.highs_options(),
+                round_up=list(m.source_used.values()),
+                adjust_rounding=self._round_blocks_within_rate,
+            )
+        self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
+        self._hold_rows: dict[str, int] = {}
+        self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
+        self._added: list[int] = []  # rows added by what-ifs
+        self._cols: dict[int, float] = {}  # changed columns: original upper bound
+
+    # ------------------------------------------------------------- solving
+    def run(
+        self, stages: list[str] | None = None, time_limit: float | None = ...
+    ) -> tuple[Status, list[StageResult]]:
+        """Solve the stages in order (default: the instance's), each held at
+        its found value for the next."""
+        stages = list(stages or self.instance.objective.stages)
+        limit = self.options.time_limit if time_limit is ... else time_limit
+        for row in self._hold_rows.values():
+            self.highs.set_row_bounds(row, -INF, INF)
+        self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
+        deadline = None if limit is None else time.perf_counter() + limit
+        results: list[StageResult] = []
+        for i, term in enumerate(stages):
+            time_left = None if deadline is None else deadline - time.perf_counter()
+            if time_left is not None and time_left <= 0 and results:
+                log.info("time limit reached before stage %s", term)
+                break
+            stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
+            if stage.status is Status.infeasible and results:
+                # The held value of a stage is the solver's, feasible within
+                # its tolerances (1e-6); if holding it that tightly leaves no
+                # plan, hold it within that tolerance and try once more.
+                log.info("stage %s infeasible under the held stages: widening them", term)
+                for held in results:
+                    self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
+                stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
+            log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
+                     stage.mip_gap)
+            if not stage.status.has_plan:
+                if not results:
+                    return stage.status, [stage]
+                break  # a later stage found nothing: the previous plan stands
+            results.append(stage)
+            if self.highs.interrupted:
+                log.info("interrupted in stage %s: the best plan found stands", term)
+                break
+            if i < len(stages) - 1:
+                self._hold(term, stage.value)
+        self.highs.load()
+        complete = len(results) == len(stages)
+        optimal = complete and all(s.status is Status.optimal for s in results)
+        return (Status.optimal if optimal else Status.feasible), results
+
+    def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
+        self.highs.set_objective(term, MAXIMIZE[term])
+        if self.options.heuristic:
+            started = time.perf_counter()
+            # Rounding the LP relaxation is a fallback worth a little time;
+            # polishing the previous stage's plan is worth more.
+            share = 0.15 if self.highs.solution is None else 0.5
+            start = self.highs.find_start(None if time_left is None else share * time_left)
+            log.info("stage %s: start %s found in %.2f s", term, start,
+                     time.perf_counter() - started)
+            if time_left is not None:
+                time_left -= time.perf_counter() - started
+        res: RunResult = self.highs.run(time_left, self.options.mip_gap, warm=True)
+        if res.status == "error":
+            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
+        if res.status == "infeasible":
+            return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
+        if res.value is None and self._held_plan_stands():
+            # No better plan in time, but the previous stage's plan holds for
+            # this stage too (it meets every held bound): report its value.
+            value = self.highs.value_of_solution()
+            return StageResult(term, value, Status.feasible, float("inf"), None, res.seconds)
+        if res.value is None:
+            return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
+        status = Status.optimal if res.status == "optimal" else Status.feasible
+        return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+
+    def _round_blocks_within_rate(self, x) -> None:
+        """Blocks rounded down one by one can add more than the commissioning
+        rate allows in one period: cap each step at the whole blocks the rate
+        allows (the sequence stays nondecreasing)."""
+        d, m = self.data, self.model
+        col = self.highs.column
+        previous: dict[str, float] = {}
+        for s, t in m.blocks:  # in site, period order
+            j = col(m.blocks[s, t])
+            if j is None:
+                continue
+            cap = math.floor(d.rate_cap[s] / d.block[s] + 1e-9) if s in d.rate_cap else math.inf
+            before = previous.get(s, 0.0)
+            x[j] = max(before, min(x[j], before + cap))
+            previous[s] = x[j]
+
+    def _held_plan_stands(self) -> bool:
+        """A later stage starts from the previous stage's plan, which meets
+        every bound held so far."""
+        return self.highs.solution is not None and any(
+            lower > -INF or upper < INF
+            for lower, upper in (self.highs.row_bounds(r) for r in self._hold_rows.values())
+        )
+
+    def _hold(self, term: str, value: float, extra: float = 0.0) -> None:
+        """Keep a solved stage at its found value within the tolerance."""
+        tolerance = self.instance.objective.tolerance
+        slack = (tolerance + NUMERICAL_SAFETY + extra) * max(1.0, abs(value))
+        if term not in self._hold_rows:
+            self._hold_rows[term] = self.highs.add_term_row(term, -INF, INF)
+        row = self._hold_rows[term]
+        if MAXIMIZE[term]:
+            lower, upper = value - slack, INF
+        else:
+            lower, upper = -INF, value + slack
+        off = float(self.highs.offsets[term])
+        self.highs.set_row_bounds(row, lower - off, upper - off)
+
+    def solve(self) -> Plan:
+        clock = time.perf_counter()
+        status, stages = self.run()
+        self.timings["solve"] = time.perf_counter() - clock
+        plan = self.read(status, stages)
+        if status is Status.infeasible:
+            from planner.analysis.diagnose import explain_infeasible  # builds its own elastic copy
+
+            clock = time.perf_counter()
+            plan.explanation = explain_infeasible(self.instance, self.options)
+            plan.timings["diagnose"] = time.perf_counter() - clock
+        return plan
+
+    def read(self, status: Status, stages: list[StageResult]) -> Plan:
+        """The plan of the values last loaded into the model."""
+        plan = Plan(status=status, instance_name=self.instance.name, stages=stages,
+                    timings=dict(self.timings))
+        plan.periods = self.data.cal.labels()
+        plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if self.highs.interrupted:
+            plan.message = "interrupted: the best plan found so far"
+        if not status.has_plan:
+            plan.message = plan.message or _no_plan_message(status)
+            return plan
+        clock = time.perf_counter()
+        _read(plan, self.model, self.data, self.instance)
+        plan.timings["read"] = time.perf_counter() - clock
+        return plan
+
+    def start_from(self, values: dict) -> None:
+        """Warm-start the next run from a snapshot of variable values
+        (``{var name: {index: value}}``), e.g. another session's plan."""
+        for name, vals in values.items():
+            var = self.model.component(name)
+            if var is None:
+                continue
+            for idx, val in vals.items():
+                if idx in var and val is not None:
+                    var[idx].set_value(val, skip_validation=True)
+        self.highs.warm_from_model()
+
+    def snapshot(self) -> dict:
+        """The variables' current values, ``{var name: {index: value}}``."""
+        return {v.name: v.extract_values() for v in self.model.component_objects(pyo.Var)}
+
+    # --------------------------------------------------------- what-if runs
+    def _constraint(self, name: str, index):
+        comp = self.model.component(name)
+        return comp[index] if comp.is_indexed() else comp
+
+    def replace_bound(self, name: str, index, lower=None, upper=None) -> None:
+        """Give constraint ``name[index]`` new bounds (None keeps a side) for
+        the next runs, until :meth:`restore`."""
+        con = self._constraint(name, index)
+        body_const = _constant(con)
+        for row in self.highs.constraint_rows(con):
+            old_lower, old_upper = self.highs.row_bounds(row)
+            self._rows.setdefault(row, (old_lower, old_upper))
+            new_lower = old_lower if lower is None or old_lower <= -INF else lower - body_const
+            new_upper = old_upper if upper is None or old_upper >= INF else upper - body_const
+            self.highs.set_row_bounds(row, new_lower, new_upper)
+
+    def replace(self, name: str, index, lower, body, upper) -> None:
+        """Put ``lower <= body <= upper`` in place of constraint ``name[index]``."""
+        con = self._constraint(name, index)
+        for row in self.highs.constraint_rows(con):
+            self._rows.setdefault(row, self.highs.row_bounds(row))
+            self.highs.set_row_bounds(row, -INF, INF)
+        self._added.append(self.highs.add_relation(lower, body, upper))
+
+    def set_upper(self, var: str, index, upper: float) -> None:
+        """Change a variable's upper bound until :meth:`restore`."""
+        col = self.highs.column(self.model.component(var)[index])
+        if col is not None:
+            old = self.highs.set_col_upper(col, upper)
+            self._cols.setdefault(col, old)
+
+    def pending_changes(self) -> tuple[dict[int, float], dict[int, float]]:
+        """The what-if changes in place: row -> change of its binding side,
+        column -> change of its upper bound."""
+        rows = {}
+        for row, (lower, upper) in self._rows.items():
+            new_lower, new_upper = self.highs.row_bounds(row)
+            rows[row] = (new_upper - upper) if upper < INF else (lower - new_lower)
+        cols = {col: self.highs.upper[col] - old for col, old in self._cols.items()}
+        return rows, cols
+
+    def restore(self) -> None:
+        """Undo every what-if change."""
+        for row, (lower, upper) in self._rows.items():
+            self.highs.set_row_bounds(row, lower, upper)
+        for row in self._added:
+            self.highs.set_row_bounds(row, -INF, INF)  # left in place, free
+        for col, upper in self._cols.items():
+            self.highs.set_col_upper(col, upper)
+        self._rows.clear()
+        self._added.clear()
+        self._cols.clear()
+
+
+FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
+
+
+def _share(time_left: float | None, stages_left: int, first: bool) -> float | None:
+    """A stage's share of the time left. The first stage gets most of it; a
+    later one an even share and half again (it starts from the previous
+    stage's plan, polished); the last takes all that is left."""
+    if time_left is None or stages_left <= 1:
+        return time_left
+    if first:
+        return FIRST_STAGE_SHARE * time_left
+    return min(time_left, 1.5 * time_left / stages_left)
+
+
+def _constant(con) -> float:
+    """The constant the compiler moved from a constraint's body to its side."""
+    from pyomo.repn import generate_standard_repn
+
+    return float(generate_standard_repn(con.body, compute_values=True).constant)
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float = 1e-4,
+    threads: int | None = None,
+    seed: int = 0,
+    verbose: bool = False,
+) -> Plan:
+    """Solve an instance's staged objective and return the plan."""
+    options = SolveOptions(time_limit, mip_gap, threads, seed, verbose)
+    return Session(instance, options).solve()
+
+
+def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Instance) -> None:
+    plan.tables = read_tables(model, data, instance)
+    capacity = plan.tables["capacity"]
+    plan.capacity_mw = clean(capacity.loc[capacity["period"] == data.D, "online_mw"].sum())
+    plan.total_cost = clean(plan.tables["costs"]["cost_musd"].sum())
+    plan.co2_mt = clean(pyo.value(model.co2_mt))
+    # The plan's gap and bound are those of the stage whose proof a limit
+    # stopped (the first not proven optimal), else of the last stage.
+    stopped = next((s for s in plan.stages if s.status is not Status.optimal), plan.stages[-1])
+    plan.mip_gap, plan.bound = stopped.mip_gap, stopped.bound
+
+
+def _no_plan_message(status: Status) -> str:
+    if status is Status.infeasible:
+        return "no plan satisfies every commitment and limit of the instance"
+    return "the time limit stopped the search before any plan was found"
