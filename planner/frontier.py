@@ -160,22 +160,19 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
 
 def frontier_chart(result: FrontierResult):
     """Capacity at the deadline against total cost, one marker per point."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from planner.chart_kit import FONT_PT, keep_inside, new_figure
 
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, (ax,) = new_figure(8.0, 4.5)
     eff = result.efficient()
     ax.plot(eff["total_cost"], eff["capacity_mw"], marker="o", drawstyle="default",
-            color="#4c72b0", gid="frontier")
+            color="#4c72b0", label="efficient", gid="frontier")
     dom = result.rows[result.rows["dominated"]]
     if len(dom):
         ax.scatter(dom["total_cost"], dom["capacity_mw"], marker="x", color="#c44e52",
                    label="dominated", gid="dominated")
-        ax.legend(fontsize=8)
-    ax.set_xlabel("total cost ($M)")
-    ax.set_ylabel("IT MW online at the deadline")
+        ax.legend(fontsize=FONT_PT)
+    ax.set_xlabel("total cost through the deadline ($M)")
+    ax.set_ylabel("IT MW online at the deadline (MW)")
     ax.grid(alpha=0.3)
     ax.set_title(f"{result.instance}: capacity against cost")
-    return fig
+    return keep_inside(fig)

@@ -317,26 +317,30 @@ def _labels(entries: list[Entry]) -> list[str]:
 
 def risk_chart(result: RiskResult):
     """A histogram of the capacity at the deadline, with the plan's capacity,
-    the target and P10/P50/P90 marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    the target and P10/P50/P90 marked (quantiles that coincide share a label)."""
+    from planner.chart_kit import FONT_PT, keep_inside, new_figure
+    from planner.numbers import number
 
-    fig = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, (ax,) = new_figure(8.0, 4.0)
     x = result.capacity
     if len(x):
         ax.hist(x, bins=min(40, max(5, len(np.unique(x)))), color="#4c72b0", alpha=0.8,
                 gid="capacity-histogram")
         s = result.stats()
+        marks: dict[float, list[str]] = {}
         for q, style in (("p10", ":"), ("p50", "--"), ("p90", ":")):
             ax.axvline(s[q], color="k", linestyle=style, linewidth=1, gid=q)
-            ax.annotate(q.upper(), (s[q], 1), xycoords=("data", "axes fraction"),
-                        ha="center", va="bottom", fontsize=8)
+            marks.setdefault(round(float(s[q]), 6), []).append(q.upper())
+        for i, (value, names) in enumerate(marks.items()):
+            ax.annotate(f"{' = '.join(names)} {number(value, ',.0f')} MW", (value, 1),
+                        xycoords=("data", "axes fraction"), xytext=(3, -4 - 14 * i),
+                        textcoords="offset points", ha="left", va="top", fontsize=FONT_PT)
     ax.axvline(result.target_mw, color="#c44e52", linewidth=1.5, gid="target",
-               label=f"target {result.target_mw:,.0f} MW")
-    ax.set_xlabel("IT MW online at the deadline")
-    ax.set_ylabel("samples")
-    ax.legend(fontsize=8)
-    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples", pad=14)
-    return fig
+               label=f"target {number(result.target_mw, ',.0f')} MW")
+    ax.annotate(f"target {number(result.target_mw, ',.0f')} MW", (result.target_mw, 0),
+                xycoords=("data", "axes fraction"), xytext=(3, 4), textcoords="offset points",
+                ha="left", va="bottom", color="#c44e52", fontsize=FONT_PT)
+    ax.set_xlabel("IT MW online at the deadline (MW)")
+    ax.set_ylabel("samples (count)")
+    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples")
+    return keep_inside(fig)

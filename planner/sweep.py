@@ -489,41 +489,83 @@ def run_sweep(
 
 
 # ------------------------------------------------------------------- chart
+DATE_FIELDS = {"start", "deadline", "energized", "paid", "available", "until", "date", "by",
+               "from"}
+FIELD_UNITS = {  # a field's last key -> its unit (docs/model.md)
+    "price_per_mwh": "$/MWh", "variable_cost_per_mwh": "$/MWh",
+    "co2_t_per_mwh": "t CO2/MWh", "capex_per_mw": "$M per MW",
+    "compute_capex_per_mw": "$M per MW", "capex_per_unit": "$M per unit",
+    "rent_per_unit_month": "$M per unit-month", "fixed_om_per_mw_year": "$M per MW-year",
+    "max_mw_per_month": "MW per month", "per_month": "$M per month",
+    "amount": "$M", "cost": "$M", "setup_cost": "$M", "max_per_site": "$M",
+    "max_total_cost": "$M", "max_debt_on_balance_sheet": "$M", "max_off_balance_sheet": "$M",
+    "value": "$M", "max_co2_mt": "Mt", "rate": "per year", "units": "units",
+    "pue": "facility MW per IT MW", "availability": "fraction", "reserve_margin": "fraction",
+}
+
+
+def field_unit(path: str) -> str:
+    """The unit of the field a sweep path names, e.g. ``months`` for
+    ``sites[*].grid.tranches[*].wait_months``, ``month`` for a date."""
+    key = path.rsplit(".", 1)[-1].split("[")[0]
+    if key in DATE_FIELDS:
+        return "month"
+    if key in FIELD_UNITS:
+        return FIELD_UNITS[key]
+    if key.endswith("_months"):
+        return "months"
+    if key == "mw" or key.endswith("_mw"):
+        return "MW"
+    return "as in the file"
+
+
+def axis_label(path: str, values: list) -> str:
+    """``path (unit)``; for shifts, the change and its unit (months for a date)."""
+    unit = field_unit(path)
+    shifts = bool(values) and all(isinstance(v, str) and v[:1] in "+-" for v in values)
+    if shifts:
+        return f"{path}, shifted by ({'months' if unit == 'month' else unit})"
+    return f"{path} ({unit})"
+
+
 def sweep_chart(result: SweepResult, title: str = ""):
-    """Capacity (left axis) and cost (right axis) against the first swept
-    value; one line per combination of the other swept values."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    """Capacity (upper panel) and cost (lower panel) against the first swept
+    value, each with its unit; one line per combination of the other swept
+    values (one colour each, the same in both panels)."""
+    from planner.chart_kit import FONT_PT, keep_inside, new_figure
 
     df = result.rows
     x_path = result.paths[0]
     others = result.paths[1:]
-    fig = Figure(figsize=(9, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    ax2 = ax.twinx()
+    fig, (ax, ax2) = new_figure(9.0, 6.0, 2, 1)
     values = list(dict.fromkeys(df[x_path]))
     kinds = {type(v) for v in values}
     categorical = str in kinds
     position = {v: i for i, v in enumerate(values)} if categorical else None
-    groups = df.groupby(others, sort=False) if others else [((), df)]
+    groups = list(df.groupby(others, sort=False)) if others else [((), df)]
     for n, (key, part) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{p}={k}" for p, k in zip(others, key, strict=True))
         xs = [position[v] if categorical else v for v in part[x_path]]
-        color = f"C{n % 10}"
-        ax.plot(xs, part["capacity_mw"], marker="o", color=color,
-                label=("capacity " + label).strip(), gid=f"capacity-{n}")
-        ax2.plot(xs, part["total_cost"], marker="s", linestyle="--", color=color, alpha=0.6,
-                 label=("cost " + label).strip(), gid=f"cost-{n}")
+        one = len(groups) == 1
+        ax.plot(xs, part["capacity_mw"], marker="o", color="#1f77b4" if one else f"C{n % 10}",
+                label=label or "capacity", gid=f"capacity-{n}")
+        ax2.plot(xs, part["total_cost"], marker="s", linestyle="--",
+                 color="#d95f02" if one else f"C{n % 10}", label=label or "cost",
+                 gid=f"cost-{n}")
     if categorical:
-        ax.set_xticks(range(len(values)))
-        ax.set_xticklabels([str(v) for v in values], rotation=45, ha="right", fontsize=8)
-    ax.set_xlabel(x_path)
-    ax.set_ylabel("IT MW online at the deadline")
+        ax2.set_xticks(range(len(values)))
+        long = max(len(str(v)) for v in values) > 7
+        ax2.set_xticklabels([str(v) for v in values], rotation=45 if long else 0,
+                            ha="right" if long else "center", rotation_mode="anchor",
+                            fontsize=FONT_PT)
+    ax2.set_xlabel(axis_label(x_path, values))
+    ax.set_ylabel("IT MW online\nat the deadline (MW)")
     ax2.set_ylabel("total cost ($M)")
-    ax.grid(alpha=0.3)
-    lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="best")
+    for a in (ax, ax2):
+        a.grid(alpha=0.3)
+    if others:
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                   ncols=min(3, len(groups)), fontsize=FONT_PT)
     ax.set_title(title or f"capacity and cost against {x_path}")
-    return fig
+    return keep_inside(fig)
