@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from planner.display import period_spans
 from planner.instance import Instance, InstanceError, parse_instance
 from planner.plan import Plan
 
@@ -66,37 +67,6 @@ def new_figure(width: float = 9.0, height: float = 4.0, nrows: int = 1, ncols: i
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     return fig, [ax for row in axes for ax in row]
-
-
-def _month(first: str, add: int) -> str:
-    y, m = map(int, first.split("-"))
-    months = 12 * y + m - 1 + add
-    return f"{months // 12:04d}-{months % 12 + 1:02d}"
-
-
-def period_months(periods: list[str], default: int = 1) -> int:
-    """Months per period, read from the first months of two periods."""
-    if len(periods) < 2:
-        return default
-    y0, m0 = map(int, periods[0].split("-"))
-    y1, m1 = map(int, periods[1].split("-"))
-    return max(1, 12 * (y1 - y0) + m1 - m0)
-
-
-def period_span(first: str, months: int, short: bool = False) -> str:
-    """A period shown as its months: ``2028-10 to 2028-12`` (``2028-10–12``
-    with ``short``), or ``2028-12`` for a one-month period. docs/plan.md."""
-    last = _month(first, months - 1)
-    if last == first:
-        return first
-    if short:
-        return f"{first}\u2013{last[5:] if last[:4] == first[:4] else last}"
-    return f"{first} to {last}"
-
-
-def period_spans(periods: list[str], short: bool = False, months: int | None = None) -> list[str]:
-    months = months or period_months(periods)
-    return [period_span(p, months, short) for p in periods]
 
 
 def period_axis(ax, periods: list[str]) -> None:

@@ -30,8 +30,8 @@ from planner.chart_kit import (
     site_names,
     table,
 )
+from planner.display import number
 from planner.instance import Instance
-from planner.numbers import number
 from planner.plan import Plan
 
 

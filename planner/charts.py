@@ -41,8 +41,8 @@ from planner.chart_kit import (
     table,
 )
 from planner.chart_schedule import schedule_chart
+from planner.display import number
 from planner.instance import Instance
-from planner.numbers import number
 from planner.plan import Plan
 
 __all__ = [
@@ -142,7 +142,8 @@ def _grid_usable(ax, plan: Plan, site: str, n: int) -> None:
         late = " (after the deadline)" if row.usable_from >= n else ""
         ax.annotate(f"T{row.tranche} +{number(row.mw, ',.0f')} MW{late}", (t, usable[t]),
                     fontsize=FONT_PT, xytext=(2, 3), textcoords="offset points",
-                    color=GRID_COLOR)
+                    color=GRID_COLOR, bbox={"boxstyle": "square,pad=0.1", "fc": "white",
+                                            "ec": "none", "alpha": 0.85})
 
 
 # ---------------------------------------------------- (d) sources and uses

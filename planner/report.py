@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.display import number, plan_spans
 from planner.plan import Plan
 
 
@@ -55,13 +56,13 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
     return out
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:,.1f}") -> str:
+def _table(df: pd.DataFrame, spec: str = ",.1f") -> str:
     if df.empty:
         return "  (none)"
     shown = df.copy()
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
+            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else number(v, spec))
     return "\n".join("  " + line for line in shown.to_string(index=False).splitlines())
 
 
@@ -76,10 +77,10 @@ def summary_text(plan: Plan) -> str:
     gaps = [s.mip_gap for s in plan.stages if s.mip_gap is not None]
     gap = max(gaps) if gaps else None
     lines[0] += f" (largest stage gap {gap:.2%})" if gap is not None and gap < float("inf") else ""
-    deadline = plan.periods[-1]
+    deadline = plan_spans(plan)[-1]
     lines += [
-        f"capacity online in the deadline period (from {deadline}): {plan.capacity_mw:,.1f} MW",
-        f"total cost: {plan.total_cost:,.1f} $M   CO2: {plan.co2_mt:,.3f} Mt",
+        f"capacity online in the deadline period ({deadline}): {number(plan.capacity_mw)} MW",
+        f"total cost: {number(plan.total_cost)} $M   CO2: {number(plan.co2_mt, ',.3f')} Mt",
         "stages: " + ", ".join(f"{s.term} = {s.value:,.4g}" for s in plan.stages),
         "",
         "capacity by site at the deadline (IT MW):",

@@ -319,7 +319,7 @@ def risk_chart(result: RiskResult):
     """A histogram of the capacity at the deadline, with the plan's capacity,
     the target and P10/P50/P90 marked (quantiles that coincide share a label)."""
     from planner.chart_kit import FONT_PT, keep_inside, new_figure
-    from planner.numbers import number
+    from planner.display import number
 
     fig, (ax,) = new_figure(8.0, 4.0)
     x = result.capacity

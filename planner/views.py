@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.chart_kit import table
+from planner.display import number
 from planner.plan import COST_ITEMS, TABLES, Plan
 
 USES = ("facility", "compute", "power", "grid", "rent")
@@ -106,7 +107,7 @@ def cell_text(value, digits: int = 1) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return "" if math.isnan(value) else f"{value:,.{digits}f}"
+        return "" if math.isnan(value) else number(value, f",.{digits}f")
     return str(value)
 
 
@@ -129,9 +130,9 @@ def format_table(df: pd.DataFrame, indent: str = "  ", digits: int = 1) -> str:
     return "\n".join([line(map(str, cols)), rule] + [line(r) for r in cells])
 
 
-def _num(value: float | None, fmt: str = "{:,.1f}") -> str:
+def _num(value: float | None, spec: str = ",.1f") -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else fmt.format(value)
+        else number(value, spec)
 
 
 # ------------------------------------------------------------ one plan
@@ -147,14 +148,14 @@ def summary_lines(plan: Plan) -> list[str]:
     lines += [
         f"capacity at the deadline period ({deadline}): {_num(plan.capacity_mw)} IT MW",
         f"total cost: {_num(plan.total_cost)} $M",
-        f"CO2: {_num(plan.co2_mt, '{:,.3f}')} Mt",
+        f"CO2: {_num(plan.co2_mt, ',.3f')} Mt",
     ]
     if plan.capacity_mw:
-        lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, '{:,.2f}')} $M")
+        lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, ',.2f')} $M")
     if plan.mip_gap is not None and math.isfinite(plan.mip_gap):
         lines.append(f"MIP gap: {plan.mip_gap:.2%}")
     for s in plan.stages:
-        lines.append(f"stage {s.term}: {_num(s.value, '{:,.6g}')} ({s.status.value})")
+        lines.append(f"stage {s.term}: {_num(s.value, ',.6g')} ({s.status.value})")
     return lines
 
 
@@ -246,7 +247,7 @@ def _site_facts(plan: Plan) -> dict[str, dict[str, str]]:
     """Per site, the facts compared: capacity, grid tranches, units at the deadline."""
     facts: dict[str, dict[str, str]] = {}
     for row in capacity_by_site(plan).itertuples(index=False):
-        facts[row[0]] = {"IT MW online": f"{row[1]:,.1f}", "IT MW built": f"{row[2]:,.1f}"}
+        facts[row[0]] = {"IT MW online": number(row[1]), "IT MW built": number(row[2])}
     grid = table(plan, "grid")
     for site, grp in grid[grid["chosen"].astype(bool)].groupby("site"):
         facts.setdefault(site, {})["grid tranches"] = ", ".join(map(str, sorted(grp["tranche"])))

@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 import planner
-from planner import chart_kit, charts
+from planner import chart_kit, charts, display
 from planner.plan import Plan, Status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -388,10 +388,10 @@ def test_keep_inside_moves_a_label_off_the_right_edge_and_hides_a_clash():
 
 
 def test_a_period_is_shown_as_its_months():
-    assert chart_kit.period_span("2028-10", 3) == "2028-10 to 2028-12"
-    assert chart_kit.period_span("2028-11", 3, short=True) == "2028-11\u20132029-01"
-    assert chart_kit.period_span("2028-12", 1) == "2028-12"
-    assert chart_kit.period_spans(["2026-01", "2026-07"], short=True) == [
+    assert display.period_span("2028-10", 3) == "2028-10 to 2028-12"
+    assert display.period_span("2028-11", 3, short=True) == "2028-11\u20132029-01"
+    assert display.period_span("2028-12", 1) == "2028-12"
+    assert display.period_spans(["2026-01", "2026-07"], short=True) == [
         "2026-01\u201306", "2026-07\u201312"]
 
 
@@ -426,3 +426,40 @@ def test_sweep_frontier_and_risk_charts_are_readable(shipped):
         assert text_problems(fig) == []
         x_label = fig.axes[-1].get_xlabel()
         assert x_label.endswith(")"), f"the x axis names its unit: {x_label!r}"
+
+
+# ------------------------------------------------------------- the report's words
+def test_no_negative_zero_in_tables_compare_or_report(toy):
+    """A figure a hair below zero (float noise in built - online, or in B - A)
+    is shown as 0, never -0.0."""
+    from planner.display import number
+    from planner.html import render_html
+    from planner.views import capacity_by_site, cell_text, compare_text
+
+    assert number(-1e-9) == "0.0" and number(-0.0, "+,.0f") == "+0" and number(-0.06) == "-0.1"
+    assert cell_text(-1e-12, 3) == "0.000"
+    plan, instance = toy
+    other = Plan.from_json(plan.to_json())
+    other.capacity_mw = plan.capacity_mw - 1e-9
+    other.tables["capacity"]["built_mw"] -= 1e-9  # dark MW = built - online, a hair below 0
+    assert (capacity_by_site(other)["dark (IT MW)"] < 0).any()
+    assert "-0.0" not in compare_text(plan, other)
+    assert "-0.0" not in render_html(other, instance)
+
+
+def test_report_captions_add_to_titles_and_bottlenecks_use_explains_words(toy):
+    import re
+
+    from planner.html import render_html
+
+    plan, instance = toy
+    bottlenecks = [{"limit": "on_balance_sheet_debt from 2027-07", "kind": "money",
+                    "step": "+100 $M of on-balance-sheet debt room", "gain_mw": 10.0}]
+    page = render_html(plan, instance, bottlenecks)
+    titles = {ax.get_title().lower() for fig in charts.all_charts(plan, instance).values()
+              for ax in fig.axes} | {"power mix by site", "schedule"}
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
+    assert captions and all(c.lower().rstrip(".") not in titles for c in captions)
+    assert "127.0 IT MW online in the deadline period, 2027-10 to 2027-12" in page
+    assert "+100 $M of on-balance-sheet debt room" in page
+    assert "on_balance_sheet_debt from" not in page

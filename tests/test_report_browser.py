@@ -116,7 +116,8 @@ def test_sections_and_bottlenecks_are_shown(browser):
     for sid in ("summary", "bottlenecks", "charts", "tables"):
         assert browser.find_element(By.ID, sid).is_displayed()
     bottlenecks = browser.find_element(By.ID, "bottlenecks").text
-    assert "max_debt_on_balance_sheet" in bottlenecks and "7.5" in bottlenecks
+    assert "+100 $M from 2027-01" in bottlenecks and "7.5" in bottlenecks
+    assert "max_debt_on_balance_sheet" not in bottlenecks  # explain's words, not the rule's id
     assert len(browser.find_elements(By.CSS_SELECTOR, "#tables table.data")) == 4
 
 
