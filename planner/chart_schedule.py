@@ -171,6 +171,7 @@ def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> 
     labelled = _labelled(draws.index, gap)
     for (t, v), size in zip(draws.items(), sizes, strict=True):
         if t in labelled:
-            ax.annotate(number(v, ",.0f"), (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
+            amount = number(v, ",.0f" if abs(v) >= 1 else ",.1f")  # a small draw is not "0"
+            ax.annotate(amount, (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
                         textcoords="offset points", fontsize=FONT_PT, ha="center")
 
