@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner import shocks
 from planner.evaluate import (
     Commitments,
     bought_technologies,
@@ -75,7 +76,9 @@ def _key(data: Mapping, commitments: Commitments) -> str:
     """Samples whose models are the same get the same key."""
     inst = parse_instance(evaluation_data(data), source="sample")
     d = prepare_keeping(inst, commitments.tranches)
-    return hashlib.sha1(repr(d).encode()).hexdigest()
+    money = shocks.money_of(data)
+    shocks.apply_to_data(d, money)  # the data shocks, then the rows
+    return hashlib.sha1((repr(d) + shocks.fingerprint(money)).encode()).hexdigest()
 
 
 class Evaluator:
@@ -96,7 +99,7 @@ class Evaluator:
         seen: dict[tuple, str] = {}
         for slips in cases:
             same = (tuple(sorted(slips.grid.items())), tuple(sorted(slips.deliveries.items())),
-                    tuple(sorted(slips.funding.items())))
+                    tuple(sorted(slips.funding.items())), shocks.fingerprint(slips.money))
             if same in seen:
                 keys.append(seen[same])
                 continue
