@@ -37,6 +37,7 @@ from planner.instance import InstanceError, parse_instance
 from planner.parallel import Failed, run_tasks
 from planner.plan import Plan
 from planner.scenarios import (
+    MONEY_TYPES,
     Entry,
     Slips,
     Uncertainty,
@@ -259,6 +260,10 @@ def run_risk(
     commitments = Commitments.from_plan(plan, bought_technologies(data))
     entries, draws = sample_slips(uncertainty, data, samples, seed)
     months = np.vectorize(whole_months)(draws).astype(int) if draws.size else draws.astype(int)
+    money = [j for j, e in enumerate(entries) if isinstance(e, MONEY_TYPES)]
+    if money:  # a money shock's size is not a number of months: kept as drawn
+        months = months.astype(float)
+        months[:, money] = draws[:, money]
     labels = _labels(entries)
 
     def case(row: np.ndarray, only: int | None = None) -> Slips:
