@@ -528,7 +528,11 @@ def run_stress(data: Mapping, plan: Plan | None = None, shock_list: list[Shock] 
     plan_built = base["built_mw"]
     curves = []
     for i, sh in enumerate(shock_list):
-        grid = sorted(set(sizes if sizes is not None else GRIDS[sh.kind]) | {0.0})
+        # --sizes are fractions and overruns; rates keep their own grid, unless
+        # every shock is a rate
+        mine = sizes is not None and (sh.kind != "rate" or all(
+            x.kind == "rate" for x in shock_list))
+        grid = sorted(set(sizes if mine else GRIDS[sh.kind]) | {0.0})
         points = {}
         for x in grid:
             points[x] = sm.point(i, x)

@@ -226,3 +226,33 @@ def test_a_larger_shock_never_gives_more_mw(data):
         assert mw[0] == own
         for a, b in zip(mw, mw[1:], strict=False):
             assert b <= a + 1e-6 * max(1.0, abs(a)) + 1e-6
+
+
+def test_credit_crunch_instance_gives_its_expected_stress():
+    """instances/credit-crunch.yaml: the stress results written beside it
+    (credit-crunch.expected.json), for the optimal plan, from 2027-07."""
+    import json
+    from pathlib import Path
+
+    from planner.scenarios import load_study
+
+    path = Path(__file__).parent.parent / "instances" / "credit-crunch.yaml"
+    expected = json.loads(path.with_suffix(".expected.json").read_text())["stress"]
+    study = load_study(path)
+    names = list(expected["shocks"])
+    r = run_stress(study.data, None, [parse_shock(n, study.data, expected["from"]) for n in names],
+                   sizes=expected["sizes"])
+    for name, curve in zip(names, r.curves, strict=True):
+        want = expected["shocks"][name]
+        if want["absorbed"] is None:
+            assert curve.absorbed is None, name
+        else:
+            assert curve.absorbed == pytest.approx(want["absorbed"], abs=2e-3), name
+        by = dict(zip(curve.rows["size"], curve.rows["capacity_mw"], strict=True))
+        cost = dict(zip(curve.rows["size"], curve.rows["total_cost"], strict=True))
+        for key, size in (("mw_at_one_third", expected["sizes"][1]), ("mw_at_half", 0.5),
+                          ("mw_at_full", 1.0)):
+            if key in want:
+                assert by[size] == pytest.approx(want[key], rel=1e-4), (name, key)
+        if "cost_at_300bp" in want:
+            assert cost[300.0] == pytest.approx(want["cost_at_300bp"], rel=1e-4)
