@@ -256,3 +256,39 @@ def test_credit_crunch_instance_gives_its_expected_stress():
                 assert by[size] == pytest.approx(want[key], rel=1e-4), (name, key)
         if "cost_at_300bp" in want:
             assert cost[300.0] == pytest.approx(want["cost_at_300bp"], rel=1e-4)
+
+
+def test_stress_command(tmp_path):
+    """The CLI: a table, --json, --csv, --chart; a bad --shock is one line, exit 2;
+    planner report --stress adds the Credit stress section."""
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    f = tmp_path / "small.yaml"
+    f.write_text(yaml.safe_dump(SMALL))
+    run = CliRunner().invoke
+    r = run(main, ["stress", str(f), "--shock", "pc", "--from", "2027-01", "--sizes", "0,0.5,1",
+                   "--csv", str(tmp_path / "s.csv"), "--chart", str(tmp_path / "s.png")])
+    assert r.exit_code == 0, r.output
+    assert "weakest link: cut pc from 2027-01" in r.output
+    assert (tmp_path / "s.csv").read_text().startswith("shock,unit,size,status,capacity_mw")
+    assert (tmp_path / "s.png").stat().st_size > 0
+    r = run(main, ["stress", str(f), "--shock", "pc", "--from", "2027-01", "--sizes", "0,1",
+                   "--json"])
+    body = json.loads(r.output)
+    assert body["curves"][0]["absorbed"] == pytest.approx(1 / 3, abs=1e-3)
+    r = run(main, ["stress", str(f), "--shock", "nope"])
+    assert r.exit_code == 2
+    assert r.output.strip().endswith("--shock: unknown source 'nope': sources are cash, pc")
+    out = tmp_path / "plan"
+    assert run(main, ["solve", str(f), "--out", str(out)]).exit_code == 0
+    r = run(main, ["report", str(out / "plan.json"), "--stress", "--stress-from", "2027-01",
+                   "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "r.html").read_text()
+    assert '<section id="stress"><h2>Credit stress</h2>' in page
+    assert "limit max_debt_on_balance_sheet from 2027-01" in page
