@@ -322,7 +322,6 @@ class StressModel:
     def point(self, i: int | None, size: float) -> dict[str, Any]:
         """Capacity, built MW and cost at the deadline with shock i at ``size``
         (None: no shock)."""
-        hm = self.hm
         if i is not None:
             self._set(i, size, True)
         try:

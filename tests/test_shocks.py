@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from strategies import instances
 
 import planner
-from planner.commands_report import read_plan  # noqa: F401 (the CLI's reader, used below)
 from planner.evaluate import Commitments, bought_technologies, evaluate
 from planner.robust import solve_robust
 from planner.scenarios import Slips, apply_slips, parse_study
