@@ -16,6 +16,7 @@ import click
 
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
 from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
+from planner.commands_stress import stress_cmd
 from planner.explain import explain, explain_plan
 from planner.generate import generate_cmd
 from planner.instance import InstanceError, load_instance, parse_instance
@@ -223,7 +224,7 @@ def _looks_like_plan(path: str) -> bool:
         return False
 
 
-for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS):
+for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS, stress_cmd):
     main.add_command(command)
 
 

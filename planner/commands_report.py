@@ -98,8 +98,12 @@ def _write(path: str, write) -> None:
               help="Show the bottlenecks of 'planner explain --json' saved in FILE.")
 @click.option("--explain", "run_explain", is_flag=True,
               help="Compute the bottlenecks now (re-solves the instance the plan carries).")
+@click.option("--stress", "run_stress", is_flag=True,
+              help="Add a Credit stress section: 'planner stress' of the plan's commitments.")
+@click.option("--stress-from", metavar="YYYY-MM", help="The date the stress shocks hit from.")
 def report_cmd(plan_file: str, instance_file: str | None, out: str,
-               bottlenecks_file: str | None, run_explain: bool) -> None:
+               bottlenecks_file: str | None, run_explain: bool, run_stress: bool = False,
+               stress_from: str | None = None) -> None:
     """Write a self-contained HTML report of a solved plan."""
     from planner.html import render_html
     from planner.report import atomic_write
@@ -111,9 +115,23 @@ def report_cmd(plan_file: str, instance_file: str | None, out: str,
         bottlenecks = _read_bottlenecks(bottlenecks_file)
     elif run_explain and plan.status.has_plan:
         bottlenecks = _explain(plan)
-    page = render_html(plan, instance, bottlenecks)
+    stress = _stress(plan, instance, stress_from) if run_stress and plan.status.has_plan else None
+    page = render_html(plan, instance, bottlenecks, stress)
     _write(out, lambda p: atomic_write(Path(p), page))
     click.echo(f"wrote {out}")
+
+
+def _stress(plan: Plan, instance, start: str | None):
+    from planner.stress import StressError, run_stress
+
+    data = (instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+            if instance is not None else plan.instance_data)
+    if not data:
+        _fail("--stress needs the instance: the plan carries none, give --instance")
+    try:
+        return run_stress(data, plan, start=start)
+    except StressError as exc:
+        _fail(f"--stress: {exc}")
 
 
 @click.command("show")

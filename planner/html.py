@@ -265,7 +265,7 @@ def _period_note(plan: Plan) -> str:
 
 
 def render_html(plan: Plan, instance: Instance | None = None,
-                bottlenecks: list | None = None) -> str:
+                bottlenecks: list | None = None, stress: Any = None) -> str:
     """The report page for a plan.
 
     With the instance (by default the one the plan carries) the schedule shows
@@ -281,6 +281,10 @@ def render_html(plan: Plan, instance: Instance | None = None,
         ("charts", "Charts", _chart_figures(plan, instance)),
         ("tables", "Tables", _tables(plan)),
     ]
+    if stress is not None:  # a planner.stress.StressResult
+        from planner.stress import stress_html
+
+        sections.insert(2, ("stress", "Credit stress", stress_html(stress)))
     body = "\n".join(f'<section id="{sid}"><h2>{title}</h2>\n{html}\n</section>'
                      for sid, title, html in sections)
     return f"""<!DOCTYPE html>

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner import shocks
 from planner.evaluate import (
     Commitments,
     bought_technologies,
@@ -36,6 +37,7 @@ from planner.instance import InstanceError, parse_instance
 from planner.parallel import Failed, run_tasks
 from planner.plan import Plan
 from planner.scenarios import (
+    MONEY_TYPES,
     Entry,
     Slips,
     Uncertainty,
@@ -75,7 +77,9 @@ def _key(data: Mapping, commitments: Commitments) -> str:
     """Samples whose models are the same get the same key."""
     inst = parse_instance(evaluation_data(data), source="sample")
     d = prepare_keeping(inst, commitments.tranches)
-    return hashlib.sha1(repr(d).encode()).hexdigest()
+    money = shocks.money_of(data)
+    shocks.apply_to_data(d, money)  # the data shocks, then the rows
+    return hashlib.sha1((repr(d) + shocks.fingerprint(money)).encode()).hexdigest()
 
 
 class Evaluator:
@@ -96,7 +100,7 @@ class Evaluator:
         seen: dict[tuple, str] = {}
         for slips in cases:
             same = (tuple(sorted(slips.grid.items())), tuple(sorted(slips.deliveries.items())),
-                    tuple(sorted(slips.funding.items())))
+                    tuple(sorted(slips.funding.items())), shocks.fingerprint(slips.money))
             if same in seen:
                 keys.append(seen[same])
                 continue
@@ -256,6 +260,10 @@ def run_risk(
     commitments = Commitments.from_plan(plan, bought_technologies(data))
     entries, draws = sample_slips(uncertainty, data, samples, seed)
     months = np.vectorize(whole_months)(draws).astype(int) if draws.size else draws.astype(int)
+    money = [j for j, e in enumerate(entries) if isinstance(e, MONEY_TYPES)]
+    if money:  # a money shock's size is not a number of months: kept as drawn
+        months = months.astype(float)
+        months[:, money] = draws[:, money]
     labels = _labels(entries)
 
     def case(row: np.ndarray, only: int | None = None) -> Slips:
