@@ -44,6 +44,19 @@ PAID_MARKER = r"$\$$"
 
 
 # ------------------------------------------------------------------ helpers
+def save_figure(fig: Figure, target, **options) -> None:
+    """Render ``fig`` to a path or file object with every text literal: a
+    name such as ``$x$`` is drawn as written, never read as math (the
+    figure's own labels use no math)."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig.savefig(target, **options)
+
+
 def table(plan: Plan, name: str) -> pd.DataFrame:
     """A plan table with its documented columns, even when it is empty."""
     df = plan.tables.get(name)

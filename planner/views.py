@@ -300,7 +300,9 @@ def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
 
 # ------------------------------------------------------------ Excel
 def write_excel(plan: Plan, path: str | os.PathLike) -> None:
-    """One sheet per table: a summary, the main tables, then every plan table."""
+    """One sheet per table: a summary, the main tables, then every plan table.
+    Every text cell is of Excel's string type (:mod:`planner.spreadsheet`):
+    a name such as ``=HYPERLINK(...)`` is shown, never evaluated."""
     summary = pd.DataFrame({"summary": summary_lines(plan)})
     sheets = {
         "summary": summary,
@@ -312,10 +314,17 @@ def write_excel(plan: Plan, path: str | os.PathLike) -> None:
     for name in TABLES:
         df = plan.tables.get(name)
         sheets[f"plan {name}"] = df if df is not None else pd.DataFrame()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name[:31], index=False)
-            _fit_columns(writer.sheets[name[:31]], df)
+    from openpyxl import Workbook
+
+    from planner.spreadsheet import write_sheet
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, df in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        write_sheet(sheet, df)
+        _fit_columns(sheet, df)
+    book.save(path)
 
 
 def _fit_columns(sheet, df: pd.DataFrame) -> None:
