@@ -217,14 +217,12 @@ def _plan_problems(source: str, plan: PlanFile) -> list[str]:
     return problems + _table_problems(source, plan)
 
 
-def _reject_constant(token: str) -> float:
-    raise ValueError(f"{token} is not a JSON number")
-
-
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """A :class:`Plan` from the text of a plan file, or :class:`PlanFileError`."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        # NaN and Infinity are read as numbers, for the schema to refuse
+        # with the path where they stand.
+        data = json.loads(text)
     except RecursionError:
         raise PlanFileError(f"{source}: not a plan file: nested too deeply; {HINT}") from None
     except ValueError as exc:
@@ -295,18 +293,19 @@ def read_plan_file(path: str | os.PathLike) -> Plan:
 
 
 def looks_like_plan(path: str | os.PathLike) -> bool:
-    """Whether ``path`` holds JSON that is meant as a plan (a mapping with a
-    plan's keys and no instance's), to tell plans from instances."""
+    """Whether ``path`` is to be read as a plan rather than an instance (by
+    ``planner explain``): JSON that is not an instance's mapping, or a
+    ``.json`` file that is not valid JSON and not an instance either."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError, RecursionError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    keys = set(data)
-    return bool(keys & {"tables", "stages", "status", "instance_data", "periods"}) and \
-        not (keys & INSTANCE_KEYS and "tables" not in keys)
+            text = fh.read(MAX_PLAN_BYTES + 1)
+    except (OSError, UnicodeDecodeError):
+        return str(path).endswith(".json")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return str(path).endswith(".json") and not _is_instance_yaml(text)
+    return not (isinstance(data, dict) and INSTANCE_KEYS & set(data) and "tables" not in data)
 
 
 # ------------------------------------------------------------ plan vs instance

@@ -2,7 +2,8 @@
 
 A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is a formula to Excel, LibreOffice and Google Sheets when they open a
-CSV file. Every text cell (and header) planner writes to a CSV file that
+CSV file. Every text cell (and header) planner writes to a CSV file is
+quoted, and every one that
 begins with one of these, or with an apostrophe, gets one leading apostrophe
 (the usual guard: the spreadsheet shows the text, and :func:`read_csv` takes
 the apostrophe off again). Numbers are written as numbers. In a workbook
@@ -16,6 +17,7 @@ as numbers.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from collections.abc import Iterable
@@ -55,8 +57,9 @@ def guarded(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_text(df: pd.DataFrame) -> str:
-    """``df`` as CSV text, guarded; :func:`read_csv` reads it back."""
-    return guarded(df).to_csv(index=False)
+    """``df`` as CSV text, guarded, every text cell quoted (so that a carriage
+    return inside one cannot end a row); :func:`read_csv` reads it back."""
+    return guarded(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def read_csv(path: str | os.PathLike | io.StringIO, text_columns: Iterable[str] = ()) -> \
