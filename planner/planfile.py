@@ -153,7 +153,8 @@ def _number(value: Any) -> bool:
 def _cell_problem(column: str, value: Any, horizon: int) -> str | None:
     """What is wrong with one table cell, or None."""
     if column in TEXT:
-        return None if isinstance(value, str) and value else "must be a name (text)"
+        ok = isinstance(value, str) and value and value.isprintable()
+        return None if ok else "must be a name (one line of printable text)"
     if column in FLAGS:
         return None if isinstance(value, bool) else "must be true or false"
     if value is None:

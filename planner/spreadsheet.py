@@ -92,7 +92,7 @@ def write_sheet(sheet, df: pd.DataFrame) -> None:
     numbers as numbers, missing values blank."""
     import math
 
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 
     def put(row: int, col: int, value) -> None:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -103,7 +103,9 @@ def write_sheet(sheet, df: pd.DataFrame) -> None:
         if isinstance(value, (bool, int, float)):
             cell.value = value
             return
-        text = str(value)
+        # A workbook cannot hold control characters: they are shown escaped.
+        text = ILLEGAL_CHARACTERS_RE.sub(
+            lambda m: m[0].encode("unicode_escape").decode("ascii"), str(value))
         cell.value = text
         cell.data_type = TYPE_STRING
         if text.startswith(TRIGGERS):

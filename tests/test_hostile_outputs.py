@@ -259,6 +259,8 @@ def tampered(out: Path) -> list[tuple[str, str]]:
     edit("bad period label", lambda d: d["periods"].__setitem__(0, "Jan 2026"))
     edit("no periods", lambda d: d.__setitem__("periods", []))
     edit("unknown key", lambda d: d.__setitem__("extra", 1))
+    edit("control character in a name",
+         lambda d: d["tables"]["capacity"]["data"][0].__setitem__(0, "a\x1bb"))
     for name in TABLES:
         edit(f"drop table {name}", lambda d, n=name: d["tables"].pop(n))
         edit(f"table {name} a list", lambda d, n=name: d["tables"].__setitem__(n, []))
