@@ -164,10 +164,11 @@ def _online_over_time(plan: Plan) -> pd.DataFrame:
         return pd.DataFrame()
     wide = cap.pivot_table(index="period", columns="site", values="online_mw", aggfunc="sum")
     wide = wide.reindex(columns=list(dict.fromkeys(cap["site"]))).fillna(0.0)
-    wide["total"] = wide.sum(axis=1)
-    wide.insert(0, "period", [plan.periods[int(t)] for t in wide.index])
-    wide.columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns[1:]]
-    return wide.reset_index(drop=True)
+    # Columns are placed by position: a site may be named "period" or "total".
+    columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns] + ["total (IT MW)"]
+    rows = [[plan.periods[int(t)], *values, sum(values)]
+            for t, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _chosen_tranches(plan: Plan) -> pd.DataFrame:

@@ -642,3 +642,19 @@ def test_two_solves_into_one_folder_leave_one_whole_plan(solved, tmp_path):
             assert list(back[col].astype(str)) == list(plan.tables[name][col].astype(str)), \
                 (name, col)
     assert debris(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["period", "total", "site"])
+def test_a_site_named_like_a_column_is_shown(solved, tmp_path, name):
+    """A plan file whose site is named like a column of a view (instances
+    may refuse such names; old plan files may still hold them)."""
+    _, out, _ = solved
+    text = (out / "plan.json").read_text(encoding="utf-8")
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(text.replace(json.dumps(NAMES["alpha"]), json.dumps(name)))
+    probe(2)
+    shown = run("show", plan_file, "--excel", tmp_path / "p.xlsx")
+    assert shown.exit_code == 0, shown.output
+    assert f"{name} (IT MW)" in shown.output and "100.0" in shown.output
+    capacity = pd.read_excel(tmp_path / "p.xlsx", sheet_name="capacity by site")
+    assert name in set(capacity["site"])
