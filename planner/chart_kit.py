@@ -54,6 +54,24 @@ TITLE_PT = 11
 
 
 # ------------------------------------------------------------------ helpers
+def draw_literally(fig: Figure, draw) -> None:
+    """Run ``draw()`` (a save or a layout pass of ``fig``) with every text
+    literal: a name such as ``$x$`` is drawn as written, never read as math
+    (the figure's own labels use no math)."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    with matplotlib.rc_context({"text.parse_math": False}):
+        draw()
+
+
+def save_figure(fig: Figure, target, **options) -> None:
+    """Render ``fig`` to a path or file object, every text literal."""
+    draw_literally(fig, lambda: fig.savefig(target, **options))
+
+
 def table(plan: Plan, name: str) -> pd.DataFrame:
     """A plan table with its documented columns, even when it is empty."""
     df = plan.tables.get(name)
@@ -183,7 +201,7 @@ def keep_inside(fig: Figure, pad: float = 3.0) -> Figure:
     for ax in fig.axes:
         for text in ax.texts:
             text.set_in_layout(False)
-    fig.canvas.draw()
+    draw_literally(fig, fig.canvas.draw)
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:

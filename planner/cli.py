@@ -7,7 +7,6 @@ rule of the model (``verify``).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -17,12 +16,14 @@ import click
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
 from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
 from planner.commands_stress import stress_cmd
-from planner.explain import explain, explain_plan
+from planner.explain import explain
 from planner.generate import generate_cmd
 from planner.instance import InstanceError, load_instance, parse_instance
 from planner.plan import Plan, Status
-from planner.report import summary_dict, summary_text, write_plan
+from planner.planfile import PlanFileError, looks_like_plan, mismatch, read_plan_file
+from planner.report import out_problem, summary_dict, summary_text, write_plan
 from planner.solve import SolveOptions, solve
+from planner.strict_json import dumps
 from planner.verify import verify
 
 EXIT = {
@@ -83,7 +84,7 @@ def _load(path: str):
 
 def _invalid(problems: list[str], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"status": Status.invalid.value, "errors": problems}, indent=1))
+        click.echo(dumps({"status": Status.invalid.value, "errors": problems}))
     for line in problems:
         click.echo(line, err=True)
     sys.exit(EXIT[Status.invalid])
@@ -127,6 +128,8 @@ def solve_cmd(
         instance, validate_s = _load(file)
     except InstanceError as exc:
         _invalid(exc.problems, as_json)
+    if out:
+        _check_out(out)
     plan = solve(
         instance,
         time_limit=time_limit,
@@ -140,23 +143,44 @@ def solve_cmd(
         click.echo("planner: interrupted before any plan was found", err=True)
         sys.exit(130)
     report = verify(instance, plan) if check and plan.status.has_plan else None
-    if out and plan.status.has_plan:
-        write_plan(plan, out)
+    write_error = _write_out(plan, out) if out and plan.status.has_plan else None
     if as_json:
         summary = summary_dict(plan)
         if report is not None:
             summary["verified"] = report.ok
             summary["violations"] = [str(v) for v in report.violations]
-        click.echo(json.dumps(summary, indent=1))
+        if write_error:
+            summary["write_error"] = write_error
+        click.echo(dumps(summary))
     else:
         click.echo(summary_text(plan))
         if report is not None:
             click.echo("\n" + str(report))
-        if out and plan.status.has_plan:
+        if out and plan.status.has_plan and not write_error:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
+    if write_error:
+        click.echo(f"planner: error: {write_error}", err=True)
+        sys.exit(EXIT_ERROR)
     if report is not None and not report.ok:
         sys.exit(EXIT_VIOLATION)
     sys.exit(EXIT[plan.status])
+
+
+def _check_out(out: str) -> None:
+    """Refuse an --out that cannot be replaced whole, before any work."""
+    problem = out_problem(out)
+    if problem:
+        click.echo(f"planner: error: {problem}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _write_out(plan: Plan, out: str) -> str | None:
+    """Write the plan folder; the reason it could not be written, or None."""
+    try:
+        write_plan(plan, out)
+    except OSError as exc:
+        return f"the plan could not be written to {out}: {exc.strerror or exc}"
+    return None
 
 
 @main.command("verify")
@@ -174,22 +198,28 @@ def verify_cmd(files: tuple[str, ...]) -> None:
         if len(files) == 2:
             instance = load_instance(files[0])
         elif plan.instance_data is not None:
-            instance = parse_instance(plan.instance_data, source=files[0])
+            instance = parse_instance(plan.instance_data, source=f"{files[0]}: instance_data")
         else:
             raise click.UsageError("the plan does not carry its instance: give INSTANCE too")
     except InstanceError as exc:
         _invalid(exc.problems, as_json=False)
+    if len(files) == 2:
+        problem = mismatch(plan, instance, files[1], files[0])
+        if problem:
+            click.echo(f"planner: error: {problem}", err=True)
+            sys.exit(EXIT[Status.invalid])
     report = verify(instance, plan)
     click.echo(str(report))
     sys.exit(0 if report.ok else EXIT_VIOLATION)
 
 
 def _read_plan(path: str) -> Plan:
+    """The plan of a plan file, or one line and exit 2 (:mod:`planner.planfile`)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return Plan.from_json(fh.read())
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise click.ClickException(f"{path}: not a plan file ({exc})") from None
+        return read_plan_file(path)
+    except PlanFileError as exc:
+        click.echo(f"planner: error: {exc}", err=True)
+        sys.exit(EXIT[Status.invalid])
 
 
 @main.command("explain")
@@ -205,23 +235,24 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     instance) or an instance file.
     """
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
-    if file.endswith(".json") and _looks_like_plan(file):
-        result = explain_plan(_read_plan(file), options)
+    if looks_like_plan(file):
+        plan = _read_plan(file)
+        if plan.instance_data is None:
+            click.echo(f"planner: error: {file}: the plan carries no instance (instance_data "
+                       "is null); give its instance file instead", err=True)
+            sys.exit(EXIT[Status.invalid])
+        try:
+            instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
+        except InstanceError as exc:
+            _invalid(exc.problems, as_json)
+        result = explain(instance, options)
     else:
         try:
             instance = load_instance(file)
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
         result = explain(instance, options)
-    click.echo(json.dumps(result.to_dict(), indent=1) if as_json else str(result))
-
-
-def _looks_like_plan(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return "tables" in json.load(fh)
-    except (OSError, ValueError):
-        return False
+    click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 
 for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS, stress_cmd):

@@ -28,6 +28,7 @@ import pandas as pd
 from planner.instance import InstanceError
 from planner.plan import Status
 from planner.solve import SolveOptions
+from planner.strict_json import dumps
 
 EXIT_ERROR, EXIT_INVALID = 1, 2
 EXIT_STATUS = {Status.infeasible: 3, Status.no_plan: 4}
@@ -91,20 +92,57 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _write_csv(df: pd.DataFrame, path: str) -> None:
+def _write_csv(df: pd.DataFrame, path: str) -> str | None:
+    """Write ``df`` to ``path`` all or nothing, spreadsheet-safe; the reason
+    it could not be written, or None."""
+    from planner.atomic import write_file
+    from planner.spreadsheet import csv_text
+
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False)
+        write_file(path, csv_text(df))
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None
 
 
-def _write_chart(fig, path: str) -> None:
+def _write_chart(make_figure, path: str) -> str | None:
+    """Draw and write a chart all or nothing; the reason it could not be
+    written, or None."""
+    from planner.atomic import write_file
+    from planner.chart_kit import save_figure
+
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
+        fig = make_figure()
+        write_file(path, lambda p: save_figure(fig, p, format=Path(path).suffix[1:] or "png"))
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        return f"cannot write {path}: {exc.strerror or exc}"
+    except ValueError as exc:  # e.g. a file type matplotlib cannot write
+        return f"cannot write {path}: {str(exc).splitlines()[0] if str(exc) else exc}"
+    return None
+
+
+def _outputs(outputs: list[tuple[str | None, Any]]) -> tuple[list[str], list[str]]:
+    """Write each (path, writer) whose path is given; the paths written and
+    the error lines."""
+    written, errors = [], []
+    for path, write in outputs:
+        if not path:
+            continue
+        error = write(path)
+        (errors if error else written).append(error or path)
+    return written, errors
+
+
+def _finish(written: list[str], errors: list[str], as_json: bool) -> None:
+    """After the results were printed: say what was written, then each
+    error on stderr and exit 1 if any file could not be written."""
+    if not as_json:
+        for path in written:
+            click.echo(f"wrote {path}")
+    for line in errors:
+        click.echo(f"planner: error: {line}", err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
 
 
 def parallel_options(f):
@@ -165,26 +203,24 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
                            options=_options(time_limit, mip_gap, threads), chunk=chunk,
                            resolve=not rebuild, workers=workers, scheduler=scheduler,
                            progress=tick)
-    if csv_path:
-        _write_csv(result.rows, csv_path)
-    if chart_path:
-        _write_chart(sweep_chart(result, f"{study.instance.name}: capacity and cost against "
-                                          f"{result.paths[0]}"), chart_path)
+    title = f"{study.instance.name}: capacity and cost against {result.paths[0]}"
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.rows, p)),
+        (chart_path, lambda p: _write_chart(lambda: sweep_chart(result, title), p)),
+    ])
     if as_json:
-        click.echo(json.dumps({
+        click.echo(dumps({
             "instance": study.instance.name, "paths": result.paths,
             "rows": _records(result.rows), "seconds": result.seconds,
             "builds": result.builds, "resolves": result.resolves,
-        }, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-    click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
-               f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
-               + (f", {failed} without a plan" if failed else ""))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+        }))
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
+        click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+                   f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
+                   + (f", {failed} without a plan" if failed else ""))
+    _finish(written, errors, as_json)
 
 
 # ------------------------------------------------------------------- risk
@@ -228,17 +264,12 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
                           target=target, by_input=not no_inputs,
                           options=_options(time_limit, mip_gap, threads), workers=workers,
                           scheduler=scheduler, progress=tick)
-    if csv_path:
-        _write_csv(result.samples, csv_path)
-    if chart_path:
-        _write_chart(risk_chart(result), chart_path)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=1))
-        return
-    click.echo(str(result))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.samples, p)),
+        (chart_path, lambda p: _write_chart(lambda: risk_chart(result), p)),
+    ])
+    click.echo(dumps(result.to_dict()) if as_json else str(result))
+    _finish(written, errors, as_json)
 
 
 def _uncertainty_from(path: str, study):
@@ -261,17 +292,13 @@ def _uncertainty_from(path: str, study):
 
 
 def _check_plan(plan, study, plan_path: str) -> None:
-    periods = study.instance.calendar.labels()
-    if plan.periods and plan.periods != periods:
-        _fail(f"{plan_path} does not match {study.source}: its periods run {plan.periods[0]} "
-              f"to {plan.periods[-1]}, the instance's {periods[0]} to {periods[-1]}")
-    sites = {s.name for s in study.instance.sites}
-    cap = plan.tables["capacity"]
-    unknown = sorted(set(cap["site"]) - sites) if len(cap) else []
-    if unknown:
-        _fail(f"{plan_path} does not match {study.source}: unknown sites {', '.join(unknown)}")
+    from planner.planfile import mismatch
+
+    problem = mismatch(plan, study.instance, plan_path, study.source)
+    if problem:
+        _fail(problem, EXIT_INVALID)
     if not plan.status.has_plan:
-        _fail(f"{plan_path} holds no plan (status {plan.status.value})")
+        _fail(f"{plan_path} holds no plan (status {plan.status.value})", EXIT_INVALID)
 
 
 # ----------------------------------------------------------------- robust
@@ -311,6 +338,12 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     names = [sc.name for sc in study.scenarios]
     if show is not None and show not in names:
         _invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
+    if out:
+        from planner.report import out_problem
+
+        problem = out_problem(out, ("scenarios.csv", "comparison.csv"))
+        if problem:
+            _fail(problem)
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     result = solve_robust(study.data, study.scenarios, stages=terms, options=options, show=show)
     comparison = None
@@ -318,23 +351,33 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
         from planner.robust import compare_with_fixed_dates
 
         comparison = compare_with_fixed_dates(study, result.plan, options)
+    write_error = None
     if out and result.plan is not None:
         from planner.report import write_plan
+        from planner.spreadsheet import csv_text
 
-        write_plan(result.plan, out)
-        _write_csv(result.scenarios, str(Path(out) / "scenarios.csv"))
+        extra = {"scenarios.csv": csv_text(result.scenarios)}
         if comparison is not None:
-            _write_csv(comparison.table, str(Path(out) / "comparison.csv"))
+            extra["comparison.csv"] = csv_text(comparison.table)
+        try:
+            write_plan(result.plan, out, extra)
+        except OSError as exc:
+            write_error = f"the plan could not be written to {out}: {exc.strerror or exc}"
     if as_json:
         body = result.to_dict()
         if comparison is not None:
             body["comparison"] = comparison.to_dict()
-        click.echo(json.dumps(body, indent=1))
+        if write_error:
+            body["write_error"] = write_error
+        click.echo(dumps(body))
     else:
         click.echo(_robust_text(study, result, comparison, terms))
-        if out and result.plan is not None:
+        if out and result.plan is not None and not write_error:
             click.echo(f"\nwrote {out}/plan.json, its CSVs, scenarios.csv"
                        + (" and comparison.csv" if comparison is not None else ""))
+    if write_error:
+        click.echo(f"planner: error: {write_error}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_STATUS.get(result.status, 0))
 
 
@@ -383,19 +426,17 @@ def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, sc
         result = run_frontier(study.data, points=points,
                               options=_options(time_limit, mip_gap, threads), chunk=chunk,
                               workers=workers, scheduler=scheduler, progress=tick)
-    if csv_path:
-        _write_csv(result.rows, csv_path)
-    if chart_path:
-        _write_chart(frontier_chart(result), chart_path)
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.rows, p)),
+        (chart_path, lambda p: _write_chart(lambda: frontier_chart(result), p)),
+    ])
     if as_json:
-        click.echo(json.dumps({"instance": result.instance, "points": _records(result.rows),
-                               "seconds": result.seconds}, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+        click.echo(dumps({"instance": result.instance, "points": _records(result.rows),
+                          "seconds": result.seconds}))
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
+    _finish(written, errors, as_json)
 
 
 COMMANDS = (sweep_cmd, risk_cmd, robust_cmd, frontier_cmd)

@@ -7,20 +7,21 @@ instance or ``--shock``. Errors are one line on stderr.
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from planner.commands_scenarios import (
     _check_plan,
     _fail,
+    _finish,
     _invalid,
+    _outputs,
     _study,
     _write_chart,
     _write_csv,
     solver_options,
 )
 from planner.solve import SolveOptions
+from planner.strict_json import dumps
 
 
 def _sizes(text: str | None, file: str) -> list[float] | None:
@@ -86,14 +87,12 @@ def stress_cmd(file, plan_path, shock_texts, start, sizes, precision, csv_path, 
                             sizes=_sizes(sizes, file), precision=precision, options=options)
     except StressError as exc:
         _fail(str(exc))
-    if csv_path:
-        _write_csv(result.rows(), csv_path)
-    if chart_path:
-        _write_chart(stress_chart(result), chart_path)
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.rows(), p)),
+        (chart_path, lambda p: _write_chart(lambda: stress_chart(result), p)),
+    ])
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=1))
-        return
-    click.echo(result.text(curves=bool(shock_texts)))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+        click.echo(dumps(result.to_dict()))
+    else:
+        click.echo(result.text(curves=bool(shock_texts)))
+    _finish(written, errors, as_json)

@@ -513,8 +513,12 @@ def generate_cmd(
         parse_instance(data, source=output)
     except InstanceError as exc:  # a bug in the generator: say so loudly
         raise click.ClickException("generated an invalid instance:\n" + str(exc)) from exc
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(dump_yaml(data))
+    from planner.atomic import write_file
+
+    try:
+        write_file(output, dump_yaml(data))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}")
 
 

@@ -147,7 +147,10 @@ class Plan:
         }
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        """Strict JSON (a number that is not finite is written as null)."""
+        from planner.strict_json import dumps
+
+        return dumps(self.to_dict(), indent=indent, note=False)
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> Plan:
@@ -182,7 +185,11 @@ class Plan:
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
-        return cls.from_dict(json.loads(text))
+        """The plan of a plan file's text, checked against the plan file's
+        schema (:mod:`planner.planfile`); raises ``PlanFileError``."""
+        from planner.planfile import parse_plan
+
+        return parse_plan(text)
 
 
 def _finite(x: float | None) -> float | None:

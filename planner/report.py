@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from planner.atomic import check_folder, write_file, write_folder
 from planner.display import number, plan_spans
-from planner.plan import Plan
+from planner.plan import Plan, Status
+from planner.spreadsheet import csv_text
 
 
 # ---------------------------------------------------------------- summaries
@@ -103,37 +103,40 @@ def summary_text(plan: Plan) -> str:
 # ---------------------------------------------------------------- files
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temporary name beside ``path``, then rename over it, so a
-    failed run never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    failed run never leaves a half-written file (:func:`planner.atomic.write_file`)."""
+    write_file(path, text)
 
 
-def write_plan(plan: Plan, out_dir: str | os.PathLike) -> list[Path]:
-    """plan.json and one CSV per table under ``out_dir``.
-
-    Every file is written in full beside the others first, then all are
-    renamed into place: a run that fails while writing leaves what was there
-    before.
-    """
-    out = Path(out_dir)
-    files = {out / "plan.json": plan.to_json()}
+def plan_files(plan: Plan) -> dict[str, str]:
+    """The files of a plan folder: plan.json and one CSV per table, the CSVs
+    spreadsheet-safe (:mod:`planner.spreadsheet`)."""
+    files = {"plan.json": plan.to_json()}
     for name, df in plan.tables.items():
-        files[out / f"{name}.csv"] = df.to_csv(index=False)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".planner-", dir=out))
+        files[f"{name}.csv"] = csv_text(df)
+    return files
+
+
+def out_problem(out_dir: str | os.PathLike, extra: tuple[str, ...] = ()) -> str | None:
+    """Why ``out_dir`` cannot take a plan folder (it is a file, or holds a
+    folder named like an output), or None; checked before any work."""
+    names = [*plan_files(Plan(status=Status.no_plan)), *extra]
     try:
-        for path, text in files.items():
-            atomic_write(staging / path.name, text)
-        for path in files:
-            os.replace(staging / path.name, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return list(files)
+        check_folder(out_dir, names)
+    except OSError as exc:
+        return f"cannot write the plan to {out_dir}: {exc.strerror or exc}"
+    return None
+
+
+def write_plan(plan: Plan, out_dir: str | os.PathLike,
+               extra: dict[str, str] | None = None) -> list[Path]:
+    """plan.json, one CSV per table and the ``extra`` files (name -> text)
+    in the folder ``out_dir``, all or nothing.
+
+    The whole folder is built beside ``out_dir`` and swapped in
+    (:func:`planner.atomic.write_folder`): a run that fails or is killed
+    leaves the old folder whole, and two runs into one folder leave one
+    whole plan. Other files in the folder are kept.
+    """
+    files = {**plan_files(plan), **(extra or {})}
+    write_folder(out_dir, files)
+    return [Path(out_dir) / name for name in files]

@@ -12,12 +12,15 @@ of the point). Nothing is rebuilt between points.
 
 A shock is named by a selector (``--shock``), ``[KIND:]TARGET``:
 
-| selector | shock | size |
-| --- | --- | --- |
-| ``NAME``, ``cut:NAME,NAME``, ``cut:kind=KIND``, ``cut:off_balance_sheet``, ``cut:all`` | what is left to draw at ``--from`` shrinks (1: the source closes) | fraction 0..1 |
-| ``rate:NAME`` (the same targets) | the rate rises from ``--from`` on | basis points |
-| ``max_debt_on_balance_sheet``, ``limit:max_off_balance_sheet`` | the limit is lowered from ``--from`` on | fraction 0..1 |
-| ``capex:all``, ``capex:site=SITE``, ``capex:technology=TECH`` | capex overrun | factor - 1 |
+- ``NAME``, ``cut:NAME,NAME``, ``cut:kind=KIND``, ``cut:off_balance_sheet``,
+  ``cut:all``: what is left to draw at ``--from`` shrinks by a fraction 0..1
+  (1: the source closes);
+- ``rate:NAME`` (the same targets): the rate rises from ``--from`` on, in
+  basis points;
+- ``max_debt_on_balance_sheet``, ``limit:max_off_balance_sheet``: the limit is
+  lowered from ``--from`` on by a fraction 0..1;
+- ``capex:all``, ``capex:site=SITE``, ``capex:technology=TECH``: a capex
+  overrun, as the factor less 1.
 """
 
 from __future__ import annotations

@@ -165,10 +165,11 @@ def _online_over_time(plan: Plan) -> pd.DataFrame:
         return pd.DataFrame()
     wide = cap.pivot_table(index="period", columns="site", values="online_mw", aggfunc="sum")
     wide = wide.reindex(columns=list(dict.fromkeys(cap["site"]))).fillna(0.0)
-    wide["total"] = wide.sum(axis=1)
-    wide.insert(0, "period", [plan.periods[int(t)] for t in wide.index])
-    wide.columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns[1:]]
-    return wide.reset_index(drop=True)
+    # Columns are placed by position: a site may be named "period" or "total".
+    columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns] + ["total (IT MW)"]
+    rows = [[plan.periods[int(t)], *values, sum(values)]
+            for t, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _chosen_tranches(plan: Plan) -> pd.DataFrame:
@@ -301,7 +302,9 @@ def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
 
 # ------------------------------------------------------------ Excel
 def write_excel(plan: Plan, path: str | os.PathLike) -> None:
-    """One sheet per table: a summary, the main tables, then every plan table."""
+    """One sheet per table: a summary, the main tables, then every plan table.
+    Every text cell is of Excel's string type (:mod:`planner.spreadsheet`):
+    a name such as ``=HYPERLINK(...)`` is shown, never evaluated."""
     summary = pd.DataFrame({"summary": summary_lines(plan)})
     sheets = {
         "summary": summary,
@@ -313,10 +316,17 @@ def write_excel(plan: Plan, path: str | os.PathLike) -> None:
     for name in TABLES:
         df = plan.tables.get(name)
         sheets[f"plan {name}"] = df if df is not None else pd.DataFrame()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name[:31], index=False)
-            _fit_columns(writer.sheets[name[:31]], df)
+    from openpyxl import Workbook
+
+    from planner.spreadsheet import write_sheet
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, df in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        write_sheet(sheet, df)
+        _fit_columns(sheet, df)
+    book.save(path)
 
 
 def _fit_columns(sheet, df: pd.DataFrame) -> None:

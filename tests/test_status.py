@@ -31,7 +31,7 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-import planner.report
+import planner.atomic
 from planner.cli import main
 from planner.generate import dump_yaml, generate_instance
 from planner.plan import Status
@@ -196,21 +196,25 @@ def test_an_infeasible_run_leaves_the_out_dir_untouched(written):
 
 def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypatch):
     out, before = written
-    real = planner.report.atomic_write
+    real = planner.atomic._write_content
     calls = []
 
-    def failing(path, text):
+    def failing(path, content):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        real(path, text)
+        real(path, content)
 
-    monkeypatch.setattr(planner.report, "atomic_write", failing)
+    monkeypatch.setattr(planner.atomic, "_write_content", failing)
     res = CliRunner().invoke(main, ["solve", str(TOY), "--out", str(out), "--mip-gap", "0"])
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
+    assert "toy-two-sites: optimal" in res.stdout  # the plan is still printed
+    assert res.stderr.strip().splitlines() == [
+        f"planner: error: the plan could not be written to {out}: No space left on device"]
     assert len(calls) == 3
     assert snapshot(out) == before
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".planner-")] == []
 
 
 # ------------------------------------------------------------ Ctrl-C
