@@ -99,6 +99,7 @@ class Session:
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
+        self.message = ""
 
     # ------------------------------------------------------------- solving
     def run(
@@ -111,6 +112,7 @@ class Session:
         for row in self._hold_rows.values():
             self.highs.set_row_bounds(row, -INF, INF)
         self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
+        self.message = ""  # what the last run has to say beyond its status
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
         for i, term in enumerate(stages):
@@ -139,10 +141,36 @@ class Session:
                 break
             if i < len(stages) - 1:
                 self._hold(term, stage.value)
+        if not self._clean_up(results):
+            self.message = UNCLEAN
+            return Status.no_plan, results
         self.highs.load()
         complete = len(results) == len(stages)
         optimal = complete and all(s.status is Status.optimal for s in results)
         return (Status.optimal if optimal else Status.feasible), results
+
+    def _clean_up(self, results: list[StageResult]) -> bool:
+        """Make the plan found exact (docs/model-notes.md, "The final
+        clean-up LP"): whole-number choices fixed at their rounded values,
+        every earlier stage held, the last stage's term re-optimized as an
+        LP. The last stage then reports the value of this plan, its gap
+        measured against the stage's bound. False when no such plan exists
+        even with the holds widened by the solver's tolerance."""
+        last = results[-1]
+        maximize = MAXIMIZE[last.term]
+        self.highs.set_objective(last.term, maximize)
+        if last.term in self._hold_rows:  # its own hold: the LP optimizes it
+            self.highs.set_row_bounds(self._hold_rows[last.term], -INF, INF)
+        if self.highs.clean_up() is None:
+            log.info("clean-up LP infeasible under the held stages: widening them")
+            for held in results[:-1]:
+                self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
+            if self.highs.clean_up() is None:
+                return False
+        last.value = value = self.highs.value_of_solution()
+        if last.bound is not None and math.isfinite(last.bound):
+            last.mip_gap = _gap(value, last.bound, maximize)
+        return True
 
     def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
         self.highs.set_objective(term, MAXIMIZE[term])
@@ -230,6 +258,8 @@ class Session:
         plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if self.highs.interrupted:
             plan.message = "interrupted: the best plan found so far"
+        if self.message:
+            plan.message = self.message
         if not status.has_plan:
             plan.message = plan.message or _no_plan_message(status)
             return plan
@@ -309,6 +339,21 @@ class Session:
         self._cols.clear()
 
 
+UNCLEAN = (
+    "no exact plan: with its whole-number choices rounded, the solver's best plan "
+    "breaks a rule or a stage hold, and no plan with those choices holds them all"
+)
+
+
+def _gap(value: float, bound: float, maximize: bool) -> float:
+    """The relative gap of a plan's value to a stage's bound, 0 when the
+    plan is as good as the bound (within noise)."""
+    short = (bound - value) if maximize else (value - bound)
+    if short <= 1e-9 * max(1.0, abs(value)):
+        return 0.0
+    return short / max(abs(value), 1e-9)
+
+
 FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
 
 
@@ -350,10 +395,20 @@ def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Insta
     plan.capacity_mw = clean(capacity.loc[capacity["period"] == data.D, "online_mw"].sum())
     plan.total_cost = clean(plan.tables["costs"]["cost_musd"].sum())
     plan.co2_mt = clean(pyo.value(model.co2_mt))
-    # The plan's gap and bound are those of the stage whose proof a limit
-    # stopped (the first not proven optimal), else of the last stage.
-    stopped = next((s for s in plan.stages if s.status is not Status.optimal), plan.stages[-1])
-    plan.mip_gap, plan.bound = stopped.mip_gap, stopped.bound
+    # The last stage's value is the one this plan achieves (the clean-up LP
+    # made it; read here from the tables as reported).
+    last = plan.stages[-1]
+    last.value = {
+        "capacity": plan.capacity_mw,
+        "capacity_time": clean(data.pm * float(capacity["online_mw"].sum())),
+        "cost": plan.total_cost,
+        "co2": plan.co2_mt,
+    }[last.term]
+    # The plan's gap and bound are those of the stage with the largest gap
+    # (inf, unknown, when a stage has no bound).
+    term, gap = plan.largest_gap()
+    worst = next(s for s in plan.stages if s.term == term)
+    plan.mip_gap, plan.bound = gap, worst.bound
 
 
 def _no_plan_message(status: Status) -> str:
