@@ -45,9 +45,13 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False  # stream HiGHS's log
     heuristic: bool = True  # start each stage from a rounded or polished plan
+    node_limit: int | None = None  # branch-and-bound nodes of each stage: a limit HiGHS
+    # counts the same on any machine, where a time limit depends on its speed and load
 
     def highs_options(self) -> dict:
         options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
+        if self.node_limit is not None:
+            options["mip_max_nodes"] = self.node_limit
         if self.threads:
             # HiGHS fixes its thread pool at the first run in a process; a new
             # thread count needs the pool reset first.
@@ -95,6 +99,8 @@ class Session:
                 adjust_rounding=self._round_blocks_within_rate,
             )
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
+        log.info("model handed to HiGHS: %d columns, %d rows", len(self.highs.columns),
+                 self.highs.n_rows)
         self._hold_rows: dict[str, int] = {}
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
@@ -151,25 +157,35 @@ class Session:
 
     def _clean_up(self, results: list[StageResult]) -> bool:
         """Make the plan found exact (docs/model-notes.md, "The final
-        clean-up LP"): whole-number choices fixed at their rounded values,
-        every earlier stage held, the last stage's term re-optimized as an
-        LP. The last stage then reports the value of this plan, its gap
-        measured against the stage's bound. False when no such plan exists
-        even with the holds widened by the solver's tolerance."""
-        last = results[-1]
-        maximize = MAXIMIZE[last.term]
-        self.highs.set_objective(last.term, maximize)
-        if last.term in self._hold_rows:  # its own hold: the LP optimizes it
-            self.highs.set_row_bounds(self._hold_rows[last.term], -INF, INF)
-        if self.highs.clean_up() is None:
-            log.info("clean-up LP infeasible under the held stages: widening them")
-            for held in results[:-1]:
-                self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
+        clean-up LP"): the whole-number choices are fixed at their rounded
+        values and the stages solved again in order as LPs, each held for
+        the next at the value it has with those choices. Every stage then
+        reports the value of this plan (the last exactly, earlier ones as
+        held), its gap measured against the bound the MIP proved. False
+        when no plan has those choices (say a rounding breaks a rule)."""
+        for row in self._hold_rows.values():
+            self.highs.set_row_bounds(row, -INF, INF)
+        values = []
+        for i, stage in enumerate(results):
+            maximize = MAXIMIZE[stage.term]
+            self.highs.set_objective(stage.term, maximize)
             if self.highs.clean_up() is None:
-                return False
-        last.value = value = self.highs.value_of_solution()
-        if last.bound is not None and math.isfinite(last.bound):
-            last.mip_gap = _gap(value, last.bound, maximize)
+                if not i:
+                    return False
+                # the LP could not hold the previous stages that tightly:
+                # hold them within the MIP's feasibility tolerance too
+                log.info("clean-up LP infeasible under the held stages: widening them")
+                for held, value in zip(results[:i], values, strict=True):
+                    self._hold(held.term, value, extra=SOLVER_FEASIBILITY)
+                if self.highs.clean_up() is None:
+                    return False
+            values.append(self.highs.value_of_solution())
+            if i < len(results) - 1:
+                self._hold(stage.term, values[-1])
+        for stage, value in zip(results, values, strict=True):
+            stage.value = value
+            if stage.bound is not None and math.isfinite(stage.bound):
+                stage.mip_gap = _gap(value, stage.bound, MAXIMIZE[stage.term])
         return True
 
     def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
