@@ -65,6 +65,8 @@ def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elasti
         m.add_component(f"elastic_{len(m_blocks)}", block)
         m_blocks.append(block)
         made += _elasticize_into(m, block, names, weight)
+    if not made:  # nothing to relax: the copy is the model, infeasible as it is
+        return None, data, m
     m.elastic_objective = pyo.Objective(
         expr=sum(b.elastic_weighted for b in m_blocks), sense=pyo.minimize
     )
