@@ -183,6 +183,16 @@ class HighsModel:
         status = self.h.getModelStatus()
         info = self.h.getInfo()
         S = highspy.HighsModelStatus
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible) and warm \
+                and self.solution is not None and self._presolve_on():
+            # Seen with highspy 1.16.0: presolve calls a model infeasible that
+            # the warm start satisfies (a stage held at the plan it started
+            # from). Ask once more without presolve.
+            self.h.setOptionValue("presolve", "off")
+            try:
+                return self.run(time_limit, mip_gap, warm)
+            finally:
+                self.h.setOptionValue("presolve", "choose")
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return RunResult("infeasible", None, None, None, seconds)
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -237,9 +247,22 @@ class HighsModel:
         limit = INF if time_limit is None else self.h.getRunTime() + max(time_limit, 0.01)
         self.h.setOptionValue("time_limit", limit)
         self._run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        S = highspy.HighsModelStatus
+        if self.h.getModelStatus() in (S.kInfeasible, S.kUnboundedOrInfeasible) \
+                and self._presolve_on() and not self.interrupted:
+            # Presolve can call a feasible LP infeasible (as in run()): once more without.
+            self.h.setOptionValue("presolve", "off")
+            try:
+                self._run()
+            finally:
+                self.h.setOptionValue("presolve", "choose")
+        if self.h.getModelStatus() != S.kOptimal:
             return None
         return np.array(self.h.getSolution().col_value)
+
+    def _presolve_on(self) -> bool:
+        value = self.h.getOptionValue("presolve")  # (status, value) in highspy 1.11-1.16
+        return (value[-1] if isinstance(value, tuple) else value) != "off"
 
     def _fixed_lp(self, ints: np.ndarray, time_limit: float | None) -> np.ndarray | None:
         """The LP with the integer columns fixed at ``ints`` (clipped to bounds)."""
@@ -319,6 +342,34 @@ class HighsModel:
             return np.array(sol.row_dual), np.array(sol.col_dual)
         finally:
             self._integrality(True)
+
+    def clean_up(self) -> np.ndarray | None:
+        """The stored plan made exact: every whole-number choice fixed at its
+        rounded value and the rest re-optimized as an LP for the current
+        objective, under the current row bounds (the stage holds). HiGHS
+        accepts an integer column within 1e-6 of a whole number, and what
+        hangs on it (say generation on 7e-7 units) does not round with it;
+        this LP makes the continuous part consistent with the rounded
+        choices. Stores and returns the plan, or None when that LP has no
+        solution (the stored plan is then left as it was)."""
+        if self.solution is None:
+            return None
+        interrupted = self.interrupted
+        self._integrality(False)
+        try:
+            for _ in range(2):  # a Ctrl-C during this short LP: run it once more
+                self.interrupted = False
+                x = self._fixed_lp(np.round(self.solution[self.int_idx]), None)
+                if x is not None or not self.interrupted:
+                    break
+        finally:
+            self._integrality(True)
+            self.interrupted = interrupted or self.interrupted
+        if x is None:
+            return None
+        x[self.int_idx] = np.round(x[self.int_idx])
+        self.solution = x
+        return x
 
     def value_of_solution(self) -> float:
         """The current objective's value at the stored plan."""

@@ -109,6 +109,19 @@ class Plan:
 
         return explain_plan(self, SolveOptions(**options))
 
+    def largest_gap(self) -> tuple[str | None, float | None]:
+        """The stage with the largest MIP gap and that gap (inf for a stage
+        with a plan but no bound: its gap is unknown); (None, None) without
+        stages that found a plan. The plan's gap is this one."""
+        worst: tuple[str | None, float | None] = (None, None)
+        for s in self.stages:
+            if s.value is None:
+                continue
+            gap = math.inf if s.mip_gap is None or not math.isfinite(s.mip_gap) else s.mip_gap
+            if worst[1] is None or gap > worst[1]:
+                worst = (s.term, gap)
+        return worst
+
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,12 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "capacity_mw": plan.capacity_mw,
         "total_cost": plan.total_cost,
         "co2_mt": plan.co2_mt,
-        "mip_gap": plan.to_dict()["mip_gap"],
-        "bound": plan.to_dict()["bound"],
-        "stages": [{"term": s.term, "value": s.value} for s in plan.stages],
+        **_gap_fields(plan),
+        "stages": [
+            {"term": s.term, "status": s.status.value, "value": s.value,
+             "bound": _finite(s.bound), "mip_gap": _finite(s.mip_gap)}
+            for s in plan.stages
+        ],
         "sites": [],
         "draws": plan.draws_by_source(),
         "timings": plan.timings,
@@ -66,6 +70,35 @@ def _table(df: pd.DataFrame, spec: str = ",.1f") -> str:
     return "\n".join("  " + line for line in shown.to_string(index=False).splitlines())
 
 
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
+
+
+def _gap_fields(plan: Plan) -> dict[str, Any]:
+    """The plan's gap for JSON: the largest stage gap, the stage it is of,
+    and (a stage without a bound) that it is unknown."""
+    term, gap = plan.largest_gap()
+    worst = next((s for s in plan.stages if s.term == term), None)
+    out: dict[str, Any] = {
+        "mip_gap": _finite(gap),
+        "bound": None if worst is None else _finite(worst.bound),
+        "mip_gap_stage": term,
+    }
+    if gap is not None and not math.isfinite(gap):
+        out["mip_gap_note"] = f"stage {term} has no bound: its gap is unknown"
+    return out
+
+
+def gap_phrase(plan: Plan) -> str:
+    """'largest stage gap 0.01% (capacity_time)', the same in every view."""
+    term, gap = plan.largest_gap()
+    if term is None:
+        return "no stage gap"
+    if not math.isfinite(gap):
+        return f"largest stage gap unknown ({term} has no bound)"
+    return f"largest stage gap {gap:.2%} ({term})"
+
+
 def summary_text(plan: Plan) -> str:
     """The readable summary of ``planner solve``."""
     lines = [f"{plan.instance_name}: {plan.status.value}"]
@@ -74,9 +107,7 @@ def summary_text(plan: Plan) -> str:
     lines += [f"  {line}" for line in plan.explanation]
     if not plan.status.has_plan:
         return "\n".join(lines)
-    gaps = [s.mip_gap for s in plan.stages if s.mip_gap is not None]
-    gap = max(gaps) if gaps else None
-    lines[0] += f" (largest stage gap {gap:.2%})" if gap is not None and gap < float("inf") else ""
+    lines[0] += f" ({gap_phrase(plan)})" if plan.stages else ""
     deadline = plan_spans(plan)[-1]
     lines += [
         f"capacity online in the deadline period ({deadline}): {number(plan.capacity_mw)} MW",

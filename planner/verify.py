@@ -68,11 +68,16 @@ class Report:
 
 
 def _fmt(x: Any) -> str:
-    """A number for a message: 38.0, 45.6, 0.3333."""
+    """A number for a message: 38.0, 45.6, and as many digits as it takes
+    to show the amount that breaks a rule: 3.5e-05 (not 0.0), 45.60002."""
     if x is None or x != x:
         return "none"
-    text = f"{float(x):.4f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+    x = float(x)
+    text = f"{x:.4f}".rstrip("0")
+    text = text + "0" if text.endswith(".") else text
+    if abs(float(text) - x) <= 1e-12 * max(1.0, abs(x)):
+        return text
+    return f"{x:.10g}"
 
 
 def _num(x: Any) -> float:

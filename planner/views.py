@@ -19,6 +19,7 @@ import pandas as pd
 from planner.chart_kit import table
 from planner.display import number
 from planner.plan import COST_ITEMS, TABLES, Plan
+from planner.report import gap_phrase
 
 USES = ("facility", "compute", "power", "grid", "rent")
 
@@ -152,10 +153,12 @@ def summary_lines(plan: Plan) -> list[str]:
     ]
     if plan.capacity_mw:
         lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, ',.2f')} $M")
-    if plan.mip_gap is not None and math.isfinite(plan.mip_gap):
-        lines.append(f"MIP gap: {plan.mip_gap:.2%}")
+    if plan.stages:
+        lines.append(f"MIP gap: {gap_phrase(plan)}")
     for s in plan.stages:
-        lines.append(f"stage {s.term}: {_num(s.value, ',.6g')} ({s.status.value})")
+        gap = "unknown" if s.mip_gap is None or not math.isfinite(s.mip_gap) \
+            else f"{s.mip_gap:.2%}"
+        lines.append(f"stage {s.term}: {_num(s.value, ',.6g')} ({s.status.value}, gap {gap})")
     return lines
 
 
