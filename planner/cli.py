@@ -14,6 +14,7 @@ import time
 
 import click
 
+from planner import options
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
 from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
 from planner.explain import explain, explain_plan
@@ -103,10 +104,10 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
-@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
+@click.option("--seed", type=options.SEED, default=0, show_default=True, help="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
@@ -194,9 +195,8 @@ def _read_plan(path: str) -> Plan:
 @main.command("explain")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds for each re-solve.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 

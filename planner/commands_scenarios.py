@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 import click
 import pandas as pd
 
+from planner import options
 from planner.instance import InstanceError
 from planner.plan import Status
 from planner.solve import SolveOptions
@@ -110,17 +111,17 @@ def _write_chart(fig, path: str) -> None:
 def parallel_options(f):
     f = click.option("--scheduler", metavar="ADDRESS",
                      help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")(f)
-    f = click.option("--workers", type=click.IntRange(min=1), metavar="N",
+    f = click.option("--workers", type=options.WORKERS, metavar="N",
                      help="Local worker processes (default: one per core; 1: no pool).")(f)
     return f
 
 
 def solver_options(f):
-    f = click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+    f = click.option("--threads", type=options.THREADS, default=1, show_default=True,
                      help="HiGHS threads per solve.")(f)
-    f = click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4,
+    f = click.option("--mip-gap", type=options.MIP_GAP, default=1e-4,
                      show_default=True)(f)
-    f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+    f = click.option("--time-limit", type=options.TIME_LIMIT,
                      help="Seconds for each solve.")(f)
     return f
 
@@ -143,7 +144,7 @@ FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}
 @click.option("--chart", "chart_path", metavar="FILE.png",
               help="Chart capacity and cost against the first --vary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--chunk", type=options.CHUNK, default=10, show_default=True,
               help="Scenarios re-solved one after another on one built model.")
 @click.option("--rebuild", is_flag=True,
               help="Build every scenario's model afresh (no re-solves), e.g. to compare.")
@@ -193,9 +194,9 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
 @click.option("--plan", "plan_path", required=True, metavar="PLAN.json",
               help="The plan to test (plan.json of 'planner solve --out' or 'planner robust "
                    "--out').")
-@click.option("--samples", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
-@click.option("--target", type=click.FloatRange(min=0), metavar="MW",
+@click.option("--samples", type=options.SAMPLES, default=200, show_default=True)
+@click.option("--seed", type=options.SEED, default=0, show_default=True, help="Seed of the draws.")
+@click.option("--target", type=options.NONNEGATIVE, metavar="MW",
               help="IT MW to reach at the deadline (default: the plan's capacity).")
 @click.option("--uncertainty", "uncertainty_file", metavar="FILE",
               help="Take the uncertainty: section from this file instead of FILE.")
@@ -291,10 +292,10 @@ def _check_plan(plan, study, plan_path: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+@click.option("--time-limit", type=options.TIME_LIMIT,
               help="Seconds for the robust model, all stages together.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
 def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
                threads) -> None:
     """One plan for every scenario of FILE's scenarios: section."""
@@ -364,12 +365,12 @@ def _robust_text(study, result, comparison, terms) -> str:
 # --------------------------------------------------------------- frontier
 @click.command("frontier")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--points", type=click.IntRange(min=2), default=11, show_default=True,
+@click.option("--points", type=options.POINTS, default=11, show_default=True,
               help="Points from the cheapest plan to the plan of most capacity.")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the points to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="Chart capacity against cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--chunk", type=options.CHUNK, default=5, show_default=True,
               help="Points re-solved one after another on one built model.")
 @parallel_options
 @solver_options

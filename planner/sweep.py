@@ -122,13 +122,11 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
         if first.kind == "date":
             if not step.number.is_integer():
                 raise SweepError(f"{where}: a date range steps by whole months, got {item!r}")
-            n = int((last.x - first.x) // step.number) + 1
-            _check_count(n, where)
+            n = _range_count((last.x - first.x) / step.number, item, where)
             out += [Value(d, "date", date=d)
                     for d in (shift_month(first.date, int(i * step.number)) for i in range(n))]
         else:
-            n = int(math.floor((last.number - first.number) / step.number + 1e-9)) + 1
-            _check_count(n, where)
+            n = _range_count((last.number - first.number) / step.number + 1e-9, item, where)
             for i in range(n):
                 x = first.number + i * step.number
                 x = round(x, 9)
@@ -136,6 +134,17 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
                 out.append(Value(text_x, first.kind, x))
     _check_count(len(out), where)
     return out
+
+
+def _range_count(steps: float, item: str, where: str) -> int:
+    """The values of a range that spans ``steps`` steps (a float, perhaps
+    huge or infinite for a tiny step), refused past MAX_VALUES."""
+    if not math.isfinite(steps) or steps + 1 > MAX_VALUES:
+        raise SweepError(f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; "
+                         "take a larger step")
+    n = math.floor(steps) + 1
+    _check_count(n, where)
+    return n
 
 
 def _check_count(n: int, where: str) -> None:
