@@ -2,7 +2,9 @@
 empty, the figure and period axis, palettes, and step lines.
 
 Figures are made on the Agg canvas without pyplot, so no screen and no global
-state are involved.
+state are involved. Every figure is a :class:`LiteralFigure`: the names of
+sites, technologies, sources and instances go into it as written (a ``$`` is
+a dollar sign, never the start of math text).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from planner.instance import Instance, InstanceError, parse_instance
 from planner.plan import Plan
@@ -52,9 +55,27 @@ def table(plan: Plan, name: str) -> pd.DataFrame:
     return df
 
 
-def new_figure(width: float = 9.0, height: float = 4.0, nrows: int = 1, ncols: int = 1):
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+class LiteralFigure(Figure):
+    """A figure whose texts are all drawn literally: matplotlib would read
+    a name such as ``$a$b`` as math text (and fail, or drop its dollar signs).
+    Titles, labels, legends, annotations and tick labels alike, whenever they
+    were added, are made literal just before the figure is drawn."""
+
+    def draw(self, renderer):
+        for text in self.findobj(Text):
+            text.set_parse_math(False)
+        return super().draw(renderer)
+
+
+def literal_figure(**kwargs) -> LiteralFigure:
+    """A :class:`LiteralFigure` on the Agg canvas (``kwargs`` as for Figure)."""
+    fig = LiteralFigure(**kwargs)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def new_figure(width: float = 9.0, height: float = 4.0, nrows: int = 1, ncols: int = 1):
+    fig = literal_figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     return fig, [ax for row in axes for ax in row]
 

@@ -160,11 +160,9 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
 
 def frontier_chart(result: FrontierResult):
     """Capacity at the deadline against total cost, one marker per point."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from planner.chart_kit import literal_figure
 
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = literal_figure(figsize=(8, 4.5), dpi=100, layout="constrained")
     ax = fig.subplots()
     eff = result.efficient()
     ax.plot(eff["total_cost"], eff["capacity_mw"], marker="o", drawstyle="default",

@@ -318,11 +318,9 @@ def _labels(entries: list[Entry]) -> list[str]:
 def risk_chart(result: RiskResult):
     """A histogram of the capacity at the deadline, with the plan's capacity,
     the target and P10/P50/P90 marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from planner.chart_kit import literal_figure
 
-    fig = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = literal_figure(figsize=(8, 4), dpi=100, layout="constrained")
     ax = fig.subplots()
     x = result.capacity
     if len(x):

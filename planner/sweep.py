@@ -501,14 +501,12 @@ def run_sweep(
 def sweep_chart(result: SweepResult, title: str = ""):
     """Capacity (left axis) and cost (right axis) against the first swept
     value; one line per combination of the other swept values."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from planner.chart_kit import literal_figure
 
     df = result.rows
     x_path = result.paths[0]
     others = result.paths[1:]
-    fig = Figure(figsize=(9, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = literal_figure(figsize=(9, 4.5), dpi=100, layout="constrained")
     ax = fig.subplots()
     ax2 = ax.twinx()
     values = list(dict.fromkeys(df[x_path]))
