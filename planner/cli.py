@@ -34,6 +34,7 @@ EXIT = {
 }
 EXIT_ERROR = 1
 EXIT_VIOLATION = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (what was finished is printed first)
 
 
 class PlannerGroup(click.Group):
@@ -41,13 +42,17 @@ class PlannerGroup(click.Group):
     the traceback)."""
 
     def invoke(self, ctx: click.Context):
+        wants_json = "--json" in ctx.args  # the subcommand's arguments, before they are parsed
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
+            if wants_json:
+                click.echo(json.dumps({"status": "interrupted",
+                                       "message": "interrupted before any result"}, indent=1))
             click.echo("planner: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -137,13 +142,17 @@ def solve_cmd(
     )
     plan.timings = {"validate": validate_s, **plan.timings}
     if not plan.status.has_plan and plan.message.startswith("interrupted"):
+        if as_json:
+            click.echo(json.dumps({**summary_dict(plan), "interrupted": True}, indent=1))
         click.echo("planner: interrupted before any plan was found", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     report = verify(instance, plan) if check and plan.status.has_plan else None
     if out and plan.status.has_plan:
         write_plan(plan, out)
     if as_json:
         summary = summary_dict(plan)
+        if plan.message.startswith("interrupted"):
+            summary["interrupted"] = True
         if report is not None:
             summary["verified"] = report.ok
             summary["violations"] = [str(v) for v in report.violations]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import sys
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ from planner.instance import InstanceError
 from planner.plan import Status
 from planner.solve import SolveOptions
 
+log = logging.getLogger("planner.progress")
 EXIT_ERROR, EXIT_INVALID = 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: what was finished is printed first
 EXIT_STATUS = {Status.infeasible: 3, Status.no_plan: 4}
 
 
@@ -57,14 +60,33 @@ def _study(path: str):
 
 @contextlib.contextmanager
 def _progress(total: int, label: str) -> Iterator[Any]:
-    """``update(n)`` of a progress bar on stderr, or None when stderr is not
-    a terminal."""
-    if total <= 1 or not sys.stderr.isatty():
+    """``update(n)`` of a progress bar on stderr; when stderr is not a
+    terminal, a log line ``label: N of TOTAL done`` (shown with -v) as work
+    finishes."""
+    if not sys.stderr.isatty():
+        done = 0
+
+        def log_line(n: int) -> None:
+            nonlocal done
+            done += n
+            log.info("%s: %d of %d done", label, done, total)
+
+        yield log_line if log.isEnabledFor(logging.INFO) else None
+        return
+    if total <= 1:
         yield None
         return
     with click.progressbar(length=total, label=label, file=sys.stderr,
                            show_eta=True, show_percent=True) as bar:
         yield bar.update
+
+
+def _stopped(interrupted: bool, done: int, total: int, what: str) -> None:
+    """After the results of a run that Ctrl-C or SIGTERM stopped: one line,
+    exit 130."""
+    if interrupted:
+        click.echo(f"planner: interrupted: {done} of {_n(total, what)} done", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 def _options(time_limit, mip_gap, threads, seed=0) -> SolveOptions:
@@ -171,21 +193,24 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
     if chart_path:
         _write_chart(sweep_chart(result, f"{study.instance.name}: capacity and cost against "
                                           f"{result.paths[0]}"), chart_path)
+    done = int((result.rows["status"] != "interrupted").sum())
     if as_json:
         click.echo(json.dumps({
             "instance": study.instance.name, "paths": result.paths,
             "rows": _records(result.rows), "seconds": result.seconds,
             "builds": result.builds, "resolves": result.resolves,
+            **({"interrupted": True} if result.interrupted else {}),
         }, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-    click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
-               f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
-               + (f", {failed} without a plan" if failed else ""))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
+        click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+                   f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
+                   + (f", {failed} without a plan" if failed else ""))
+        for path in (csv_path, chart_path):
+            if path:
+                click.echo(f"wrote {path}")
+    _stopped(result.interrupted, done, len(result.rows), "scenario")
 
 
 # ------------------------------------------------------------------- risk
@@ -234,12 +259,15 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
     if chart_path:
         _write_chart(risk_chart(result), chart_path)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=1))
-        return
-    click.echo(str(result))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+        click.echo(json.dumps({**result.to_dict(),
+                               **({"interrupted": True} if result.interrupted else {})},
+                              indent=1))
+    else:
+        click.echo(str(result))
+        for path in (csv_path, chart_path):
+            if path:
+                click.echo(f"wrote {path}")
+    _stopped(bool(result.interrupted), samples - result.interrupted, samples, "sample")
 
 
 def _uncertainty_from(path: str, study):
@@ -390,13 +418,17 @@ def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, sc
         _write_chart(frontier_chart(result), chart_path)
     if as_json:
         click.echo(json.dumps({"instance": result.instance, "points": _records(result.rows),
-                               "seconds": result.seconds}, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+                               "seconds": result.seconds,
+                               **({"interrupted": True} if result.interrupted else {})},
+                              indent=1))
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
+        for path in (csv_path, chart_path):
+            if path:
+                click.echo(f"wrote {path}")
+    done = int((result.rows["status"] != "interrupted").sum())
+    _stopped(result.interrupted, done, len(result.rows), "point")
 
 
 COMMANDS = (sweep_cmd, risk_cmd, robust_cmd, frontier_cmd)

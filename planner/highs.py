@@ -14,6 +14,7 @@ import ctypes
 import math
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
+# Set when Ctrl-C (or SIGTERM, or a pool's request to stop) has stopped a run
+# of HiGHS: every run in this process stops as soon as it sees it, and loops
+# over many solves (sweeps, Monte Carlo, frontiers) stop after the current one.
+STOP = threading.Event()
 
 
 @dataclass
@@ -99,6 +104,8 @@ class HighsModel:
         self.h.setOptionValue("output_flag", False)
         for key, value in (options or {}).items():
             self.h.setOptionValue(key, value)
+        if (options or {}).get("output_flag"):
+            log_to_stderr(self.h)
         self.h.passModel(lp)
         self.lower, self.upper = lower, upper  # current column bounds, kept in step
         self.int_idx = np.flatnonzero(self.integer).astype(np.int32)
@@ -170,6 +177,9 @@ class HighsModel:
 
     # --------------------------------------------------------------- solve
     def run(self, time_limit: float | None, mip_gap: float, warm: bool) -> RunResult:
+        if self.interrupted or STOP.is_set():  # stopped before this run could start
+            self.interrupted = True
+            return RunResult("limit", None, None, None, 0.0, "interrupted")
         self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
         self.h.setOptionValue("mip_rel_gap", mip_gap)
         if warm and self.solution is not None:
@@ -212,15 +222,25 @@ class HighsModel:
     def _run(self) -> None:
         """Run HiGHS in its own thread so that Ctrl-C stops the search
         cleanly: HiGHS is told to stop and returns the best plan found."""
-        if self.interrupted:
+        if self.interrupted or STOP.is_set():
+            self.interrupted = True
             return  # a stop asked for earlier holds for the rest of the solve
-        self.h.startSolve()
+        started = False
         while True:
             try:
+                if not started:
+                    # A signal's handler runs as soon as the call returns:
+                    # inside the try, so that the run it started is stopped.
+                    started = True
+                    self.h.startSolve()
                 done, _ = self.h.wait(0.1)
                 if done:
                     return
+                if STOP.is_set() and not self.interrupted:
+                    self.interrupted = True
+                    self.h.cancelSolve()
             except KeyboardInterrupt:
+                STOP.set()
                 self.interrupted = True
                 self.h.cancelSolve()
 
@@ -352,6 +372,17 @@ def new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(null)
     return h
+
+
+def log_to_stderr(h: highspy.Highs) -> None:
+    """Send HiGHS's log to Python's stderr (through its logging callback),
+    never to the C stdout, which is for plans and JSON."""
+    h.setOptionValue("log_to_console", False)
+
+    def write(event) -> None:
+        sys.stderr.write(event.message)
+
+    h.cbLogging += write
 
 
 def _close(a: float, b: float) -> bool:
