@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from matplotlib.text import Text
 
@@ -143,7 +142,7 @@ def test_the_description_may_have_lines_and_tabs(toy):
 def test_control_characters_are_refused_in_scenario_and_uncertainty_names(char):
     raw = read_yaml(BRIDGE)
     text = "late" + BAD_CHARS[char]
-    for section, key in (("scenarios", 0), ("uncertainty", "grid")):
+    for section in ("scenarios", "uncertainty"):
         data = copy.deepcopy(raw)
         if section == "scenarios":
             data["scenarios"][0]["name"] = text
