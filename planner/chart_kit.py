@@ -8,6 +8,9 @@ state are involved. The report shows them at :data:`DPI` and at most
 no text is smaller than :data:`FONT_PT` (a capital letter at least 9 px
 high), and :func:`keep_inside` moves annotations that would cross their
 axes' frame.
+Every figure is a :class:`LiteralFigure`: the names of sites, technologies,
+sources and instances go into it as written (a ``$`` is a dollar sign, never
+the start of math text).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from planner.display import period_spans
 from planner.instance import Instance, InstanceError, parse_instance
@@ -54,24 +58,6 @@ TITLE_PT = 11
 
 
 # ------------------------------------------------------------------ helpers
-def draw_literally(fig: Figure, draw) -> None:
-    """Run ``draw()`` (a save or a layout pass of ``fig``) with every text
-    literal: a name such as ``$x$`` is drawn as written, never read as math
-    (the figure's own labels use no math)."""
-    import matplotlib
-    from matplotlib.text import Text
-
-    for text in fig.findobj(Text):
-        text.set_parse_math(False)
-    with matplotlib.rc_context({"text.parse_math": False}):
-        draw()
-
-
-def save_figure(fig: Figure, target, **options) -> None:
-    """Render ``fig`` to a path or file object, every text literal."""
-    draw_literally(fig, lambda: fig.savefig(target, **options))
-
-
 def table(plan: Plan, name: str) -> pd.DataFrame:
     """A plan table with its documented columns, even when it is empty."""
     df = plan.tables.get(name)
@@ -80,9 +66,30 @@ def table(plan: Plan, name: str) -> pd.DataFrame:
     return df
 
 
-def new_figure(width: float = 9.0, height: float = 4.0, nrows: int = 1, ncols: int = 1):
-    fig = Figure(figsize=(min(width, MAX_WIDTH_IN), height), dpi=DPI, layout="constrained")
+class LiteralFigure(Figure):
+    """A figure whose texts are all drawn literally: matplotlib would read
+    a name such as ``$a$b`` as math text (and fail, or drop its dollar signs).
+    Titles, labels, legends, annotations and tick labels alike, whenever they
+    were added, are made literal just before the figure is drawn."""
+
+    def draw(self, renderer):
+        import matplotlib
+
+        for text in self.findobj(Text):
+            text.set_parse_math(False)
+        with matplotlib.rc_context({"text.parse_math": False}):  # texts made while drawing
+            return super().draw(renderer)
+
+
+def literal_figure(**kwargs) -> LiteralFigure:
+    """A :class:`LiteralFigure` on the Agg canvas (``kwargs`` as for Figure)."""
+    fig = LiteralFigure(**kwargs)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def new_figure(width: float = 9.0, height: float = 4.0, nrows: int = 1, ncols: int = 1):
+    fig = literal_figure(figsize=(min(width, MAX_WIDTH_IN), height), dpi=DPI, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     return fig, [ax for row in axes for ax in row]
 
@@ -201,7 +208,7 @@ def keep_inside(fig: Figure, pad: float = 3.0) -> Figure:
     for ax in fig.axes:
         for text in ax.texts:
             text.set_in_layout(False)
-    draw_literally(fig, fig.canvas.draw)
+    fig.canvas.draw()
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:

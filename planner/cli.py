@@ -13,6 +13,7 @@ import time
 
 import click
 
+from planner import options
 from planner.commands_report import compare_cmd, report_cmd, show_cmd
 from planner.commands_scenarios import COMMANDS as SCENARIO_COMMANDS
 from planner.commands_stress import stress_cmd
@@ -35,6 +36,7 @@ EXIT = {
 }
 EXIT_ERROR = 1
 EXIT_VIOLATION = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (what was finished is printed first)
 
 
 class PlannerGroup(click.Group):
@@ -42,13 +44,17 @@ class PlannerGroup(click.Group):
     the traceback)."""
 
     def invoke(self, ctx: click.Context):
+        wants_json = "--json" in ctx.args  # the subcommand's arguments, before they are parsed
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
+            if wants_json:
+                click.echo(dumps({"status": "interrupted",
+                                  "message": "interrupted before any result"}))
             click.echo("planner: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -105,10 +111,10 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
-@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
+@click.option("--seed", type=options.SEED, default=0, show_default=True, help="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
@@ -140,12 +146,16 @@ def solve_cmd(
     )
     plan.timings = {"validate": validate_s, **plan.timings}
     if not plan.status.has_plan and plan.message.startswith("interrupted"):
+        if as_json:
+            click.echo(dumps({**summary_dict(plan), "interrupted": True}))
         click.echo("planner: interrupted before any plan was found", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     report = verify(instance, plan) if check and plan.status.has_plan else None
     write_error = _write_out(plan, out) if out and plan.status.has_plan else None
     if as_json:
         summary = summary_dict(plan)
+        if plan.message.startswith("interrupted"):
+            summary["interrupted"] = True
         if report is not None:
             summary["verified"] = report.ok
             summary["violations"] = [str(v) for v in report.violations]
@@ -225,9 +235,8 @@ def _read_plan(path: str) -> Plan:
 @main.command("explain")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds for each re-solve.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 

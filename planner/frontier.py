@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.highs import INF
+from planner.highs import INF, STOP
 from planner.instance import parse_instance
-from planner.parallel import Failed, error_line, run_tasks
+from planner.parallel import Failed, Interrupted, NotRun, error_line, run_tasks
 from planner.solve import Session, SolveOptions
-from planner.sweep import outcome
+from planner.sweep import INTERRUPTED_PLAN, outcome
 
 COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
            "solve_s", "dominated", "message"]
@@ -75,12 +75,25 @@ def frontier_task(task: FrontierTask) -> list[dict]:
     floor = _Floor(session)
     rows = []
     for point, target in task.targets:
+        if STOP.is_set():  # interrupted: the points left are not solved
+            break
         try:
-            rows.append(_solve_point(session, floor, point, target, ["cost", "capacity"]))
+            row = _solve_point(session, floor, point, target, ["cost", "capacity"])
         except Exception as exc:  # noqa: BLE001 (a failed point is reported in its row)
-            rows.append({"point": point, "target_mw": target, "status": "error",
-                         "message": error_line(exc), "solve_s": 0.0, "dominated": False})
+            row = {"point": point, "target_mw": target, "status": "error",
+                   "message": error_line(exc), "solve_s": 0.0, "dominated": False}
+        if STOP.is_set():
+            if row.get("capacity_mw") is None:
+                break  # stopped before any plan: the point is not done
+            row["message"] = INTERRUPTED_PLAN
+        rows.append(row)
     return rows
+
+
+def _not_solved(point: int, target: float | None) -> dict:
+    return {"point": point, "target_mw": target, "status": "interrupted",
+            "message": "interrupted before this point was solved", "solve_s": 0.0,
+            "dominated": False}
 
 
 @dataclass
@@ -88,6 +101,7 @@ class FrontierResult:
     instance: str
     rows: pd.DataFrame
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C or SIGTERM stopped it: points "interrupted" not solved
 
     def efficient(self) -> pd.DataFrame:
         ok = self.rows[self.rows["capacity_mw"].notna() & ~self.rows["dominated"]]
@@ -106,6 +120,7 @@ def run_frontier(
 ) -> FrontierResult:
     """``points`` points from the cheapest plan to the plan of most capacity."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     points = max(2, points)
     inst = parse_instance(data, source=str(data.get("name", "instance")))
@@ -116,23 +131,38 @@ def run_frontier(
     if progress:
         progress(2)
     rows = [bottom, top]
+    interrupted = ends_interrupted = STOP.is_set()
     if top["capacity_mw"] is not None and bottom["capacity_mw"] is not None:
         lo, hi = bottom["capacity_mw"], top["capacity_mw"]
         targets = [(i, float(x)) for i, x in enumerate(np.linspace(lo, hi, points))][1:-1]
         opts = _options_dict(options)
         tasks = [FrontierTask(dict(data), targets[k:k + chunk], opts)
                  for k in range(0, len(targets), max(1, chunk))]
-        results = run_tasks(frontier_task, tasks, workers=workers, scheduler=scheduler,
-                            progress=progress, weight=lambda t: len(t.targets))
+        try:
+            results = run_tasks(frontier_task, tasks, workers=workers, scheduler=scheduler,
+                                progress=progress, weight=lambda t: len(t.targets))
+        except Interrupted as stop:
+            results, interrupted = stop.results, True
         for task, result in zip(tasks, results, strict=True):
+            if isinstance(result, NotRun):
+                continue
             if isinstance(result, Failed):
                 rows += [{"point": i, "target_mw": x, "status": "error", "message": result.error,
                           "solve_s": 0.0, "dominated": False} for i, x in task.targets]
             else:
                 rows += result
+        done = {row["point"] for row in rows}
+        rows += [_not_solved(i, x) for i, x in targets if i not in done]
+    if ends_interrupted:  # a stop during the two ends: what they found, or nothing
+        for end in (bottom, top):
+            if end["capacity_mw"] is None:
+                end.update(_not_solved(end["point"], None))
+            else:
+                end["message"] = INTERRUPTED_PLAN
     df = pd.DataFrame(rows, columns=COLUMNS).sort_values("point", ignore_index=True)
     df["dominated"] = _dominated(df)
-    return FrontierResult(str(data.get("name", "")), df, time.perf_counter() - started)
+    return FrontierResult(str(data.get("name", "")), df, time.perf_counter() - started,
+                          interrupted=interrupted)
 
 
 def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:

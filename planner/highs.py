@@ -14,6 +14,7 @@ import ctypes
 import math
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
+# Set when Ctrl-C (or SIGTERM, or a pool's request to stop) has stopped a run
+# of HiGHS: every run in this process stops as soon as it sees it, and loops
+# over many solves (sweeps, Monte Carlo, frontiers) stop after the current one.
+STOP = threading.Event()
 
 
 @dataclass
@@ -99,6 +104,8 @@ class HighsModel:
         self.h.setOptionValue("output_flag", False)
         for key, value in (options or {}).items():
             self.h.setOptionValue(key, value)
+        if (options or {}).get("output_flag"):
+            log_to_stderr(self.h)
         self.h.passModel(lp)
         self.lower, self.upper = lower, upper  # current column bounds, kept in step
         self.int_idx = np.flatnonzero(self.integer).astype(np.int32)
@@ -110,6 +117,7 @@ class HighsModel:
                 self.round_up[self.column_of[id(v)]] = True
         self.h.HandleKeyboardInterrupt = True  # HiGHS polls for a stop request
         self.interrupted = False
+        self.finishing = False  # the clean-up LP runs even after a stop was asked for
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
         self.handover_s = time.perf_counter() - started
@@ -170,6 +178,9 @@ class HighsModel:
 
     # --------------------------------------------------------------- solve
     def run(self, time_limit: float | None, mip_gap: float, warm: bool) -> RunResult:
+        if self.interrupted or STOP.is_set():  # stopped before this run could start
+            self.interrupted = True
+            return RunResult("limit", None, None, None, 0.0, "interrupted")
         self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
         self.h.setOptionValue("mip_rel_gap", mip_gap)
         if warm and self.solution is not None:
@@ -222,15 +233,38 @@ class HighsModel:
     def _run(self) -> None:
         """Run HiGHS in its own thread so that Ctrl-C stops the search
         cleanly: HiGHS is told to stop and returns the best plan found."""
-        if self.interrupted:
+        if self.interrupted or (STOP.is_set() and not self.finishing):
+            self.interrupted = True
             return  # a stop asked for earlier holds for the rest of the solve
-        self.h.startSolve()
+        if self.finishing:
+            # Once HiGHS was interrupted through its callback it interrupts
+            # every later run with the callback in place: the clean-up LP
+            # runs without it (it is short, and a Ctrl-C lets it finish).
+            self.h.HandleKeyboardInterrupt = False
+            try:
+                self._wait_for_run()
+            finally:
+                self.h.HandleKeyboardInterrupt = True
+            return
+        self._wait_for_run()
+
+    def _wait_for_run(self) -> None:
+        started = False
         while True:
             try:
+                if not started:
+                    # A signal's handler runs as soon as the call returns:
+                    # inside the try, so that the run it started is stopped.
+                    started = True
+                    self.h.startSolve()
                 done, _ = self.h.wait(0.1)
                 if done:
                     return
+                if STOP.is_set() and not self.interrupted and not self.finishing:
+                    self.interrupted = True
+                    self.h.cancelSolve()
             except KeyboardInterrupt:
+                STOP.set()
                 self.interrupted = True
                 self.h.cancelSolve()
 
@@ -356,6 +390,7 @@ class HighsModel:
             return None
         interrupted = self.interrupted
         self._integrality(False)
+        self.finishing = True  # a stop asked for before still lets this short LP run
         try:
             for _ in range(2):  # a Ctrl-C during this short LP: run it once more
                 self.interrupted = False
@@ -363,6 +398,7 @@ class HighsModel:
                 if x is not None or not self.interrupted:
                     break
         finally:
+            self.finishing = False
             self._integrality(True)
             self.interrupted = interrupted or self.interrupted
         if x is None:
@@ -403,6 +439,17 @@ def new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(null)
     return h
+
+
+def log_to_stderr(h: highspy.Highs) -> None:
+    """Send HiGHS's log to Python's stderr (through its logging callback),
+    never to the C stdout, which is for plans and JSON."""
+    h.setOptionValue("log_to_console", False)
+
+    def write(event) -> None:
+        sys.stderr.write(event.message)
+
+    h.cbLogging += write
 
 
 def _close(a: float, b: float) -> bool:

@@ -22,7 +22,7 @@ import pandas as pd
 
 import planner
 from planner import charts
-from planner.chart_kit import plan_instance, save_figure
+from planner.chart_kit import plan_instance
 from planner.display import number, plan_spans
 from planner.instance import Instance
 from planner.plan import Plan
@@ -68,7 +68,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 def figure_png(fig) -> tuple[str, int, int]:
     """A figure as a base64 PNG, with its size in pixels."""
     buf = io.BytesIO()
-    save_figure(fig, buf, format="png", dpi=fig.dpi)
+    fig.savefig(buf, format="png", dpi=fig.dpi)
     width, height = (int(round(v)) for v in fig.get_size_inches() * fig.dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii"), width, height
 

@@ -33,8 +33,9 @@ from planner.evaluate import (
     evaluation_data,
     prepare_keeping,
 )
+from planner.highs import STOP
 from planner.instance import InstanceError, parse_instance
-from planner.parallel import Failed, run_tasks
+from planner.parallel import Failed, Interrupted, NotRun, run_tasks
 from planner.plan import Plan
 from planner.scenarios import (
     MONEY_TYPES,
@@ -65,11 +66,16 @@ def evaluate_task(task: EvalTask) -> list[tuple[str, str, float | None, str]]:
     options = SolveOptions(**task.options)
     out = []
     for key, data in task.items:
+        if STOP.is_set():  # interrupted: the samples left are not evaluated
+            break
         try:
             ev = evaluate(data, task.commitments, options)
-            out.append((key, ev.status, ev.capacity_mw, ev.message))
+            result = (key, ev.status, ev.capacity_mw, ev.message)
         except Exception as exc:  # noqa: BLE001 (a failed sample is reported, not fatal)
-            out.append((key, "error", None, error_line(exc)))
+            result = (key, "error", None, error_line(exc))
+        if STOP.is_set():
+            break  # a stopped evaluation's capacity is a lower bound only: not kept
+        out.append(result)
     return out
 
 
@@ -80,6 +86,9 @@ def _key(data: Mapping, commitments: Commitments) -> str:
     money = shocks.money_of(data)
     shocks.apply_to_data(d, money)  # the data shocks, then the rows
     return hashlib.sha1((repr(d) + shocks.fingerprint(money)).encode()).hexdigest()
+
+
+NOT_EVALUATED = ("interrupted", None, "interrupted before this sample was evaluated")
 
 
 class Evaluator:
@@ -93,6 +102,7 @@ class Evaluator:
         self.chunk = chunk
         self.results: dict[str, tuple[str, float | None, str]] = {}
         self.evaluations = 0
+        self.interrupted = False
 
     def run(self, cases: list[Slips], *, workers=None, scheduler=None,
             progress: Callable[[int], None] | None = None) -> list[tuple[str, float | None, str]]:
@@ -122,20 +132,28 @@ class Evaluator:
         tasks = [EvalTask(items[k:k + self.chunk], self.commitments, opts)
                  for k in range(0, len(items), self.chunk)]
         # progress counts cases: a model shared by many cases ticks for each
-        results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
-                            progress=progress,
-                            weight=lambda t: sum(count[k] for k, _ in t.items))
-        if progress:
+        try:
+            results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
+                                progress=progress,
+                                weight=lambda t: sum(count[k] for k, _ in t.items))
+        except Interrupted as stop:
+            results, self.interrupted = stop.results, True
+        if progress and not self.interrupted:
             progress(sum(n for k, n in count.items() if k not in todo))
+        done = 0
         for task, result in zip(tasks, results, strict=True):
+            if isinstance(result, NotRun):
+                continue
             if isinstance(result, Failed):
                 for key, _ in task.items:
                     self.results[key] = ("error", None, result.error)
+                done += len(task.items)
             else:
                 for key, status, cap, message in result:
                     self.results[key] = (status, cap, message)
-        self.evaluations += len(items)
-        return [self.results[k] for k in keys]
+                done += len(result)
+        self.evaluations += done
+        return [self.results.get(k, NOT_EVALUATED) for k in keys]
 
 
 @dataclass
@@ -151,6 +169,7 @@ class RiskResult:
     seconds: float = 0.0
     failed: int = 0
     extra: dict = field(default_factory=dict)
+    interrupted: int = 0  # samples that Ctrl-C or SIGTERM left unevaluated
 
     @property
     def capacity(self) -> np.ndarray:
@@ -194,6 +213,7 @@ class RiskResult:
             "hurts_most": self.hurts_most(),
             "evaluations": self.evaluations,
             "failed_samples": self.failed,
+            "interrupted_samples": self.interrupted,
             "seconds": self.seconds,
         }
 
@@ -210,8 +230,12 @@ class RiskResult:
                 f"(min {s['min']:,.1f}, max {s['max']:,.1f})",
                 f"  P(capacity >= {self.target_mw:,.1f} MW) = {s['p_target']:.1%}",
             ]
+        if self.interrupted:
+            lines.append(f"  interrupted: {self.interrupted} samples were not evaluated; the "
+                         "figures are of the samples done")
         if self.failed:
-            first = self.samples.loc[self.samples["capacity_mw"].isna(), "message"].iloc[0]
+            failed = self.samples["capacity_mw"].isna() & (self.samples["status"] != "interrupted")
+            first = self.samples.loc[failed, "message"].iloc[0]
             lines.append(f"  {self.failed} samples could not be evaluated, e.g.: {first}")
         if not self.inputs.empty:
             lines.append("  each uncertain input alone (others on time), worst first:")
@@ -256,6 +280,7 @@ def run_risk(
     """The distribution of the plan's capacity at the deadline over
     ``samples`` draws of the uncertain dates."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     commitments = Commitments.from_plan(plan, bought_technologies(data))
     entries, draws = sample_slips(uncertainty, data, samples, seed)
@@ -299,7 +324,8 @@ def run_risk(
         instance=str(data.get("name", "")), samples=table, inputs=inputs, plan_mw=plan_mw,
         nominal_mw=float("nan") if nominal is None else nominal, target_mw=target, seed=seed,
         evaluations=ev.evaluations, seconds=time.perf_counter() - started,
-        failed=int(table["capacity_mw"].isna().sum()),
+        failed=int((table["capacity_mw"].isna() & (table["status"] != "interrupted")).sum()),
+        interrupted=int((table["status"] == "interrupted").sum()),
     )
 
 

@@ -40,7 +40,7 @@ import pyomo.environ as pyo
 
 from planner import shocks
 from planner.evaluate import prepare_keeping
-from planner.highs import INF, HighsModel
+from planner.highs import INF, STOP, HighsModel
 from planner.instance import Instance, parse_instance
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
@@ -193,6 +193,7 @@ def solve_robust(
 ) -> RobustResult:
     """Solve the robust model; the plan returned shows the scenario ``show``
     (default: the first)."""
+    STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = options or SolveOptions()
     stages = list(stages or DEFAULT_STAGES["expected"])
     for term in stages:

@@ -51,6 +51,7 @@ from planner.instance import (
     SCENARIO_SECTIONS,
     Instance,
     InstanceError,
+    Name,
     parse_instance,
     read_yaml,
 )
@@ -152,7 +153,7 @@ MONEY_TYPES = _UNCERTAIN_SHOCKS + _FIXED_SHOCKS
 
 # ------------------------------------------------------------------ entries
 class GridSlip(_Strict):
-    name: str | None = None
+    name: Name | None = None
     site: str | None = None
     tranche: Annotated[int, Field(ge=0)] | None = None
     slip_months: SlipSpec
@@ -163,7 +164,7 @@ class GridSlip(_Strict):
 
 
 class DeliverySlip(_Strict):
-    name: str | None = None
+    name: Name | None = None
     technology: str
     delivery: Annotated[int, Field(ge=0)] | None = None
     slip_months: SlipSpec
@@ -174,7 +175,7 @@ class DeliverySlip(_Strict):
 
 
 class FundingDelay(_Strict):
-    name: str | None = None
+    name: Name | None = None
     source: str
     delay_months: SlipSpec
 
@@ -208,7 +209,7 @@ class FixedFundingDelay(FundingDelay):
 
 
 class Scenario(_Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     grid: list[FixedGridSlip] = []
     deliveries: list[FixedDeliverySlip] = []

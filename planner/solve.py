@@ -19,7 +19,7 @@ import highspy
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.highs import INF, HighsModel, RunResult
+from planner.highs import INF, STOP, HighsModel, RunResult
 from planner.instance import TERMS, Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
@@ -401,6 +401,7 @@ def solve(
     verbose: bool = False,
 ) -> Plan:
     """Solve an instance's staged objective and return the plan."""
+    STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = SolveOptions(time_limit, mip_gap, threads, seed, verbose)
     return Session(instance, options).solve()
 

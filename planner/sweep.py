@@ -36,15 +36,18 @@ from typing import Any
 
 import pandas as pd
 
+from planner.highs import STOP
 from planner.instance import InstanceError, parse_instance
 from planner.model import prepare
-from planner.parallel import Failed, run_tasks
+from planner.parallel import Failed, Interrupted, NotRun, run_tasks
 from planner.plan import Status
 from planner.resolve import apply_rhs, same_structure, structure_key, term_values
 from planner.scenarios import shift_month
 from planner.solve import Session, SolveOptions
 
 MAX_VALUES = 10_000
+NOT_SOLVED = "interrupted before this scenario was solved"
+INTERRUPTED_PLAN = "interrupted: the best plan found so far"
 ROW_COLUMNS = ["scenario", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
                "solve_s", "mode", "message"]
 # Columns that depend on the machine, not on the plan: left out when rows
@@ -122,13 +125,11 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
         if first.kind == "date":
             if not step.number.is_integer():
                 raise SweepError(f"{where}: a date range steps by whole months, got {item!r}")
-            n = int((last.x - first.x) // step.number) + 1
-            _check_count(n, where)
+            n = _range_count((last.x - first.x) / step.number, item, where)
             out += [Value(d, "date", date=d)
                     for d in (shift_month(first.date, int(i * step.number)) for i in range(n))]
         else:
-            n = int(math.floor((last.number - first.number) / step.number + 1e-9)) + 1
-            _check_count(n, where)
+            n = _range_count((last.number - first.number) / step.number + 1e-9, item, where)
             for i in range(n):
                 x = first.number + i * step.number
                 x = round(x, 9)
@@ -136,6 +137,17 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
                 out.append(Value(text_x, first.kind, x))
     _check_count(len(out), where)
     return out
+
+
+def _range_count(steps: float, item: str, where: str) -> int:
+    """The values of a range that spans ``steps`` steps (a float, perhaps
+    huge or infinite for a tiny step), refused past MAX_VALUES."""
+    if not math.isfinite(steps) or steps + 1 > MAX_VALUES:
+        raise SweepError(f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; "
+                         "take a larger step")
+    n = math.floor(steps) + 1
+    _check_count(n, where)
+    return n
 
 
 def _check_count(n: int, where: str) -> None:
@@ -379,6 +391,8 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
     session: Session | None = None
     rows = []
     for index, d in chunk.items:
+        if STOP.is_set():  # interrupted: the scenarios left are not solved
+            break
         clock = time.perf_counter()
         mode = "build"
         try:
@@ -399,6 +413,10 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
             row = _failed_row(index, "error", error_line(exc))
             session = None  # its state is unknown: build the next one afresh
         row["solve_s"] = time.perf_counter() - clock
+        if STOP.is_set():
+            if row["capacity_mw"] is None:
+                break  # stopped before any plan: the scenario is not done
+            row["message"] = INTERRUPTED_PLAN
         rows.append(row)
     return rows
 
@@ -441,6 +459,7 @@ class SweepResult:
     builds: int = 0
     resolves: int = 0
     extra: dict = field(default_factory=dict)
+    interrupted: bool = False  # Ctrl-C or SIGTERM stopped it: rows "interrupted" not solved
 
     def comparable(self) -> pd.DataFrame:
         """The rows without the columns that depend on the machine."""
@@ -461,31 +480,37 @@ def run_sweep(
 ) -> SweepResult:
     """Solve every scenario of the sweep; one row each, in scenario order."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     cases = scenarios(data, varies, zipped)
     chunks, invalid = plan_chunks([(c.index, c.data) for c in cases], options, chunk, resolve)
-    results = run_tasks(solve_chunk, chunks, workers=workers, scheduler=scheduler,
-                        progress=progress, weight=lambda c: len(c.items))
+    interrupted = False
+    try:
+        results = run_tasks(solve_chunk, chunks, workers=workers, scheduler=scheduler,
+                            progress=progress, weight=lambda c: len(c.items))
+    except Interrupted as stop:
+        results, interrupted = stop.results, True
     by_index: dict[int, dict] = {i: _failed_row(i, "invalid", m) for i, m in invalid.items()}
     if progress and invalid:
         progress(len(invalid))
     for c, result in zip(chunks, results, strict=True):
-        if isinstance(result, Failed):
+        if isinstance(result, Failed) and not isinstance(result, NotRun):
             for index, _ in c.items:
                 by_index[index] = _failed_row(index, "error", result.error)
-        else:
+        elif not isinstance(result, NotRun):
             for row in result:
                 by_index[row["scenario"]] = row
     records = []
     for case in cases:
-        row = by_index[case.index]
+        row = by_index.get(case.index) or _failed_row(case.index, "interrupted", NOT_SOLVED)
         records.append({"scenario": case.index, **case.values,
                         **{k: v for k, v in row.items() if k != "scenario"}})
     paths = [v.path for v in varies]
     df = pd.DataFrame(records, columns=["scenario", *paths, *ROW_COLUMNS[1:]])
     modes = df["mode"].value_counts()
     return SweepResult(df, paths, time.perf_counter() - started, len(chunks),
-                       int(modes.get("build", 0)), int(modes.get("resolve", 0)))
+                       int(modes.get("build", 0)), int(modes.get("resolve", 0)),
+                       interrupted=interrupted)
 
 
 # ------------------------------------------------------------------- chart

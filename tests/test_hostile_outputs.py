@@ -46,7 +46,6 @@ from click.testing import CliRunner
 import planner
 import planner.atomic
 from planner import atomic, charts
-from planner.chart_kit import save_figure
 from planner.cli import main
 from planner.plan import TABLES
 from planner.planfile import FLAGS, TEXT, WHOLE, read_plan_file
@@ -193,7 +192,7 @@ def test_html_report_escapes_and_charts_draw_names_literally(solved, tmp_path):
     for name, chart in charts.CHARTS.items():
         probe()
         fig = chart(plan, planner.load_instance(inst))
-        save_figure(fig, io.BytesIO(), format="png")
+        fig.savefig(io.BytesIO(), format="png")
         texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_parse_math"))]
         assert all(not t.get_parse_math() for t in texts), name
 
