@@ -214,10 +214,14 @@ def _site(draw, i: int, techs: list[str], dates: _Dates, pm: int, horizon: int,
     return site
 
 
-def _source(draw, i: int, sites: list[str], dates: _Dates, horizon: int) -> dict[str, Any]:
+def _source(draw, i: int, sites: list[str], dates: _Dates, horizon: int,
+            aligned: bool = False) -> dict[str, Any]:
     kind = draw(st.sampled_from(KINDS))
     src: dict[str, Any] = {"name": f"f{i}", "kind": kind, "amount": _money(draw, 3000, zero=0.05)}
-    if _maybe(draw, 0.3):
+    # per_month caps what is drawn by each period's end: a quarterly model lets
+    # a quarter's three months be drawn for a payment due in its first month,
+    # a monthly one only that month's (tests/data/regressions/per-month-by-resolution.yaml)
+    if not aligned and _maybe(draw, 0.3):
         src["per_month"] = _money(draw, 200, zero=0.1)
     first = 0
     if _maybe(draw, 0.3):
@@ -285,7 +289,8 @@ def instances(
     ``paid``) on a quarter's last month, lead times in whole quarters, a
     commissioning rate that is a whole number of blocks per month, free
     rent and no cost or CO2 cap (both count energy and rent month by month,
-    so they differ between the resolutions); the capacity stage first.
+    so they differ between the resolutions), no per_month cap on a source
+    (it caps each month's draws, not each quarter's); the capacity stage first.
 
     ``list_technologies``: every site with on-site power lists its
     technologies. ``capacity_first``: the capacity stage comes first.
@@ -319,7 +324,8 @@ def instances(
     n_sources = draw(st.integers(0, 4)) if _maybe(draw, 0.15) else draw(st.integers(1, 4))
     if n_sources:
         site_names = [s["name"] for s in sites]
-        data["funding"] = [_source(draw, i, site_names, dates, horizon) for i in range(n_sources)]
+        data["funding"] = [_source(draw, i, site_names, dates, horizon, aligned)
+                           for i in range(n_sources)]
     limits: dict[str, Any] = {}
     if _maybe(draw, 0.4):
         limits["max_debt_on_balance_sheet"] = _limit(draw, dates, horizon, 2000)

@@ -652,7 +652,7 @@ def test_there_are_over_a_thousand_cases(generated):
 
 def test_every_generated_file_is_refused_with_clear_lines(generated):
     failures = []
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU: a busy machine does not count
     for name, path, expected in generated:
         try:
             lines = refuse(path)
@@ -662,7 +662,7 @@ def test_every_generated_file_is_refused_with_clear_lines(generated):
                            for line in lines), f"no line at {expected}: {lines}"
         except AssertionError as exc:
             failures.append(f"{name}: {exc}")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert not failures, f"{len(failures)} of {len(generated)} cases:\n" + "\n".join(failures[:20])
     assert elapsed < 40, f"{len(generated)} files took {elapsed:.1f} s"
 
@@ -678,9 +678,9 @@ def test_no_yaml_tag_runs_code(generated):
                                   "merge-bomb", "deep-flow-3000", "deep-block-2000"])
 def test_bombs_are_refused_fast(fuzz_dir, generated, name):
     path = str(fuzz_dir / f"special-{name}.yaml")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the same on a busy machine
     lines = refuse(path)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert len(lines) == 1
 
 

@@ -103,9 +103,12 @@ def test_chart_is_shown_and_decoded(browser, name):
     assert figure.is_displayed() and image.is_displayed()
     assert image.size["width"] > 100 and image.size["height"] > 100
     decoded = browser.execute_script(
-        "const i = arguments[0]; return [i.complete, i.naturalWidth, i.naturalHeight];", image
+        "const i = arguments[0]; return [i.complete, i.naturalWidth, i.naturalHeight,"
+        " i.clientWidth, i.clientHeight];", image
     )
     assert decoded[0] and decoded[1] > 0 and decoded[2] > 0
+    # shown 1:1 (inside its border), so the charts' 9 pt text keeps its size on the page
+    assert decoded[3:] == decoded[1:3]
     assert len(image.get_attribute("alt")) > 30
     _assert_not_blank(image.screenshot_as_png)
 
@@ -116,7 +119,8 @@ def test_sections_and_bottlenecks_are_shown(browser):
     for sid in ("summary", "bottlenecks", "charts", "tables"):
         assert browser.find_element(By.ID, sid).is_displayed()
     bottlenecks = browser.find_element(By.ID, "bottlenecks").text
-    assert "max_debt_on_balance_sheet" in bottlenecks and "7.5" in bottlenecks
+    assert "+100 $M from 2027-01" in bottlenecks and "7.5" in bottlenecks
+    assert "max_debt_on_balance_sheet" not in bottlenecks  # explain's words, not the rule's id
     assert len(browser.find_elements(By.CSS_SELECTOR, "#tables table.data")) == 4
 
 

@@ -218,7 +218,7 @@ def test_risk_command(tmp_path):
     res = runner.invoke(cli(), ["risk", str(TOY), "--plan", str(plan_path)])
     assert res.exit_code == 2 and "uncertainty: the section is missing" in res.stderr
     res = runner.invoke(cli(), ["risk", str(inst), "--plan", str(inst)])
-    assert res.exit_code == 1 and "not a plan file" in res.stderr
+    assert res.exit_code == 2 and "is an instance file, not a plan" in res.stderr
 
 
 def test_progress_counts_every_case(toy):

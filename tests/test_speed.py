@@ -8,15 +8,17 @@ AMD EPYC, 2 cores, 24 GB, Python 3.11.7, pyomo 6.10.1, highspy 1.16.0, for
     prepare + build_model                                 0.026 s
     Session(...): prepare, build, objectives, hand-over   0.057 s
 
-The limits are ten times those. The time-limited solve only checks that the
-staged solve still runs and finds a plan; its time is HiGHS's, not ours.
+The limits are ten times those, on the CPU time of this process
+(``time.process_time``): other programs on a busy machine do not count, as
+they would on a wall clock. The staged solve, under a node limit (counted by
+HiGHS the same on any machine), only checks that it still runs and finds a
+plan; its time is HiGHS's, not ours.
 """
 
 from __future__ import annotations
 
 import time
 
-import planner
 from planner.io.generate import generate_instance
 from planner.io.schema import parse_instance
 from planner.model import build_model, prepare
@@ -30,9 +32,9 @@ SLOWDOWN = 10
 def _best_of(runs: int, fn) -> float:
     best = float("inf")
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
@@ -57,10 +59,7 @@ def test_build_and_handover_are_not_ten_times_slower():
     )
 
 
-def test_time_limited_solve_of_20_sites_finds_a_plan():
-    started = time.perf_counter()
-    plan = planner.solve(_instance(), time_limit=3)
-    elapsed = time.perf_counter() - started
+def test_node_limited_solve_of_20_sites_finds_a_plan():
+    plan = Session(_instance(), SolveOptions(node_limit=1)).solve()
     assert plan.status.has_plan
     assert plan.capacity_mw > 0
-    assert elapsed < 3 + 5  # the limit, with room for HiGHS's overshoot and reading

@@ -31,7 +31,7 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-import planner.results.export
+import planner.io.atomic
 from planner.cli.main import main
 from planner.io.generate import dump_yaml, generate_instance
 from planner.results.plan import Status
@@ -105,45 +105,77 @@ def capacity_only(data: dict) -> dict:
     return out
 
 
-def test_time_limited_solve_is_feasible_with_a_gap_and_a_bound():
-    # 150 sites: too many for the capacity stage to be proven in 2 s here
-    inst = planner.parse_instance(capacity_only(large(sites=150)))
-    started = time.perf_counter()
-    plan = planner.solve(inst, time_limit=2)
-    elapsed = time.perf_counter() - started
+def test_a_limit_that_stops_the_proof_gives_feasible_with_a_gap_and_a_bound():
+    """A node limit (counted by HiGHS, the same on a fast or a busy machine):
+    one branch-and-bound node is too few to prove the capacity stage of 60
+    sites, and the root gives a plan and a finite bound."""
+    inst = planner.parse_instance(capacity_only(large(sites=60)))
+    plan = planner.Session(inst, planner.SolveOptions(node_limit=1)).solve()
     assert plan.status is Status.feasible, [(s.term, s.status, s.mip_gap) for s in plan.stages]
     check_honest(plan)
     assert plan.mip_gap is not None and math.isfinite(plan.mip_gap) and plan.mip_gap > MIP_GAP
     assert plan.bound is not None and math.isfinite(plan.bound)
     assert plan.capacity_mw <= plan.bound * (1 + 1e-9)
-    assert elapsed < 2 + 8  # the limit, with room for building and reading the model
+    assert planner.verify(inst, plan).ok
 
 
-def test_time_limited_staged_solve_is_feasible_and_honest_about_each_stage():
-    """With the default stages [capacity, capacity_time, cost] the limit may
-    stop any stage; the plan is feasible, every stage is optimal only within
-    the gap, and the capacity stage, which had most of the time, has a
-    finite gap and bound."""
-    inst = planner.parse_instance(large())
-    plan = planner.solve(inst, time_limit=3)
+def test_a_stage_without_a_bound_makes_the_plan_gap_unknown_in_every_view(tmp_path):
+    """With no branch-and-bound node at all HiGHS has a plan (the start) but
+    no bound: the stage's gap, and so the plan's, is unknown, and the JSON,
+    the summary and ``show`` all say so, naming the stage."""
+    data = capacity_only(large(sites=30, periods=12))
+    plan = planner.Session(planner.parse_instance(data),
+                           planner.SolveOptions(node_limit=0)).solve()
+    assert plan.status is Status.feasible
+    assert plan.largest_gap() == ("capacity", math.inf)
+    out = planner.report.summary_dict(plan)
+    assert out["mip_gap"] is None and out["mip_gap_stage"] == "capacity"
+    assert out["mip_gap_note"] == "stage capacity has no bound: its gap is unknown"
+    assert out["stages"][0]["mip_gap"] is None and out["stages"][0]["bound"] is None
+    phrase = "largest stage gap unknown (capacity has no bound)"
+    assert phrase in planner.report.summary_text(plan)
+    from planner.report.views import show_text
+    assert phrase in show_text(plan)
+    assert phrase in show_text(planner.Plan.from_json(plan.to_json()))
+
+
+def test_the_plan_gap_is_the_largest_stage_gap_in_every_view():
+    """One node per stage of [capacity, capacity_time, cost] at 60 sites:
+    each stage reports status, value, bound and gap; the plan's gap is the
+    largest of them, and the JSON, summary and show name the same one."""
+    inst = planner.parse_instance(large(sites=60, periods=16))
+    plan = planner.Session(inst, planner.SolveOptions(node_limit=1)).solve()
     assert plan.status is Status.feasible
     check_honest(plan)
-    first = plan.stages[0]
-    assert first.term == "capacity"
-    assert first.bound is not None and math.isfinite(first.bound)
-    assert first.mip_gap is not None and math.isfinite(first.mip_gap)
-    assert plan.capacity_mw <= first.bound * (1 + 1e-9)
+    out = planner.report.summary_dict(plan)
+    gaps = [math.inf if s["mip_gap"] is None else s["mip_gap"] for s in out["stages"]]
+    assert all({"term", "status", "value", "bound", "mip_gap"} <= set(s) for s in out["stages"])
+    worst = out["stages"][gaps.index(max(gaps))]
+    assert out["mip_gap_stage"] == worst["term"]
+    assert out["mip_gap"] == worst["mip_gap"]
+    from planner.report.views import show_text
+    again = planner.Plan.from_json(plan.to_json())
+    phrase = planner.report.gap_phrase(plan)
+    assert worst["term"] in phrase
+    assert phrase in planner.report.summary_text(plan) and phrase in show_text(again)
 
 
 def test_cli_exits_0_with_a_time_limited_plan(tmp_path):
+    """A wall-clock limit: how far the search gets depends on the machine, so
+    only what holds at any speed is asserted: a plan, exit 0, and a gap that
+    is honest (a finite gap with a bound on the right side, or none and a
+    note naming the stage without a bound)."""
     path = write(tmp_path, capacity_only(large()))
     # a gap of 1e-6 is far from reach in 2 s at 30 sites (about 2e-4 here)
     res = run_cli("solve", path, "--time-limit", "2", "--mip-gap", "1e-6", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert out["status"] == "feasible"
-    assert out["mip_gap"] is not None and out["mip_gap"] > 1e-6
-    assert out["bound"] is not None and out["bound"] >= out["capacity_mw"]
+    assert out["status"] in ("feasible", "optimal")
+    if out["mip_gap"] is None:
+        assert "has no bound" in out["mip_gap_note"]
+    else:
+        assert out["bound"] is not None and out["bound"] >= out["capacity_mw"] * (1 - 1e-9)
+        assert out["status"] == "feasible" or out["mip_gap"] <= 1e-6
 
 
 def test_no_plan_when_the_limit_stops_the_search_first(tmp_path):
@@ -196,21 +228,25 @@ def test_an_infeasible_run_leaves_the_out_dir_untouched(written):
 
 def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypatch):
     out, before = written
-    real = planner.results.export.atomic_write
+    real = planner.atomic._write_content
     calls = []
 
-    def failing(path, text):
+    def failing(path, content):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        real(path, text)
+        real(path, content)
 
-    monkeypatch.setattr(planner.results.export, "atomic_write", failing)
+    monkeypatch.setattr(planner.atomic, "_write_content", failing)
     res = CliRunner().invoke(main, ["solve", str(TOY), "--out", str(out), "--mip-gap", "0"])
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
+    assert "toy-two-sites: optimal" in res.stdout  # the plan is still printed
+    assert res.stderr.strip().splitlines() == [
+        f"planner: error: the plan could not be written to {out}: No space left on device"]
     assert len(calls) == 3
     assert snapshot(out) == before
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".planner-")] == []
 
 
 # ------------------------------------------------------------ Ctrl-C
@@ -221,21 +257,38 @@ def big_file(tmp_path_factory):
     return path
 
 
-def interrupt(path: Path, after: float) -> tuple[int, str, str, float]:
-    """Run ``planner solve`` (no time limit), send SIGINT ``after`` seconds;
-    the exit code, stdout, stderr and the seconds from SIGINT to exit."""
+# The solve logs its progress to stderr; the test waits for a line that says
+# where the run is, then interrupts: the same moment on a fast or a busy machine.
+CHILD = (
+    "import logging, sys; "
+    "logging.basicConfig(level=logging.INFO, stream=sys.stderr, format='%(name)s: %(message)s'); "
+    "sys.argv = ['planner', 'solve', sys.argv[1]]; "
+    "from planner.cli.entry import run; run()"
+)
+
+
+def interrupt(path: Path, ready: str, after: float = 0.0) -> tuple[int, str, str, float]:
+    """Run ``planner solve`` (no time limit), wait for a stderr line holding
+    ``ready``, then ``after`` seconds more, and send SIGINT; the exit code,
+    stdout, stderr and the seconds from SIGINT to exit."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planner", "solve", str(path)],
+        [sys.executable, "-c", CHILD, str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
+        seen = []
+        for line in proc.stderr:  # blocks until the run says it got there
+            seen.append(line)
+            if ready in line:
+                break
+        assert proc.poll() is None, f"the solve ended before {ready!r}: {''.join(seen)}"
         time.sleep(after)
         assert proc.poll() is None, "the solve ended before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         sent = time.perf_counter()
-        out, err = proc.communicate(timeout=30)
-        return proc.returncode, out, err, time.perf_counter() - sent
+        out, err = proc.communicate(timeout=120)
+        return proc.returncode, out, "".join(seen) + err, time.perf_counter() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -243,7 +296,7 @@ def interrupt(path: Path, after: float) -> tuple[int, str, str, float]:
 
 
 def check_interrupted(code: int, out: str, err: str, seconds: float) -> None:
-    assert seconds < 10, f"exited {seconds:.1f} s after SIGINT"
+    assert seconds < 60, f"exited {seconds:.1f} s after SIGINT"  # minutes without it
     assert "Traceback" not in err, err
     if ": feasible" in out or ": optimal" in out:  # it printed a plan
         assert ": feasible" in out.splitlines()[0], out
@@ -258,9 +311,12 @@ def check_interrupted(code: int, out: str, err: str, seconds: float) -> None:
             assert out == "", out
 
 
-def test_ctrl_c_after_two_seconds(big_file):
-    check_interrupted(*interrupt(big_file, after=2.0))
+def test_ctrl_c_once_the_model_is_built(big_file):
+    """Interrupted as the first stage begins (its starting plan is sought):
+    the libraries are loaded and the model is in HiGHS."""
+    check_interrupted(*interrupt(big_file, ready="model handed to HiGHS"))
 
 
 def test_ctrl_c_while_highs_runs(big_file):
-    check_interrupted(*interrupt(big_file, after=6.0))
+    """Interrupted in the first stage's branch and bound, after its start."""
+    check_interrupted(*interrupt(big_file, ready="stage capacity: start", after=1.0))

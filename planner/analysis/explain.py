@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyomo.environ as pyo
 
+from planner.solver.highs import STOP
 from planner.io.schema import Instance, parse_instance
 from planner.results.plan import Plan
 from planner.solver.session import Session, SolveOptions
@@ -284,6 +285,7 @@ def explain(instance: Instance, options: SolveOptions | None = None,
             session: Session | None = None) -> Explanation:
     """Solve (or reuse a solved session) and measure each binding limit."""
     started = time.perf_counter()
+    STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = options or SolveOptions()
     if session is None:
         session = Session(instance, options)

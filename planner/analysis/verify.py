@@ -68,11 +68,16 @@ class Report:
 
 
 def _fmt(x: Any) -> str:
-    """A number for a message: 38.0, 45.6, 0.3333."""
+    """A number for a message: 38.0, 45.6, and as many digits as it takes
+    to show the amount that breaks a rule: 3.5e-05 (not 0.0), 45.60002."""
     if x is None or x != x:
         return "none"
-    text = f"{float(x):.4f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+    x = float(x)
+    text = f"{x:.4f}".rstrip("0")
+    text = text + "0" if text.endswith(".") else text
+    if abs(float(text) - x) <= 1e-12 * max(1.0, abs(x)):
+        return text
+    return f"{x:.10g}"
 
 
 def _num(x: Any) -> float:
@@ -165,7 +170,9 @@ class _Checker:
         self.violations.append(Violation(rule, message, site, period, amount))
 
     def tol(self, *values: float) -> float:
-        return self.rel_tol * max([1.0] + [abs(v) for v in values if v == v])
+        # Only finite values scale the tolerance: an infinite figure is never
+        # within any tolerance of a finite one.
+        return self.rel_tol * max([1.0] + [abs(v) for v in values if math.isfinite(v)])
 
     def over(self, a: float, b: float) -> bool:
         """a > b beyond the tolerance (NaN counts as a breach)."""
@@ -516,7 +523,7 @@ class _Checker:
             ("reported_cost", "total_cost", self.plan.total_cost, total),
             ("reported_co2", "co2_mt", self.plan.co2_mt, co2),
         ):
-            if shown is None or self.differ(float(shown), value):
+            if shown is None or not math.isfinite(float(shown)) or self.differ(float(shown), value):
                 self.add(rule, f"{name} reported {_fmt(shown)}, recomputed {_fmt(value)}",
                          amount=None if shown is None else float(shown) - value)
         shown_items = {r.item: float(r.cost_musd) for r in _rows(self.plan, "costs")}
@@ -568,11 +575,9 @@ def verify(instance: Any, plan: Any, rel_tol: float = 1e-6) -> Report:
 
 def verify_files(instance_path: str, plan_path: str, rel_tol: float = 1e-6) -> Report:
     """Load an instance file and a plan's JSON file, and verify the plan."""
-    from pathlib import Path
-
     from planner.io.schema import load_instance
-    from planner.results.plan import Plan
+    from planner.results.planfile import read_plan_file
 
     instance = load_instance(instance_path)
-    plan = Plan.from_json(Path(plan_path).read_text(encoding="utf-8"))
+    plan = read_plan_file(plan_path)
     return verify(instance, plan, rel_tol)

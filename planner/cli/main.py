@@ -7,21 +7,24 @@ rule of the model (``verify``).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 
 import click
 
+from planner.cli import options
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
-from planner.analysis.explain import explain, explain_plan
+from planner.cli.stress import stress_cmd
+from planner.analysis.explain import explain
 from planner.io.generate import generate_cmd
 from planner.io.schema import InstanceError, load_instance, parse_instance
 from planner.results.plan import Plan, Status
-from planner.results.export import summary_dict, summary_text, write_plan
+from planner.results.planfile import PlanFileError, looks_like_plan, mismatch, read_plan_file
+from planner.results.export import out_problem, summary_dict, summary_text, write_plan
 from planner.solver.session import SolveOptions, solve
+from planner.io.strict_json import dumps
 from planner.analysis.verify import verify
 
 EXIT = {
@@ -33,6 +36,7 @@ EXIT = {
 }
 EXIT_ERROR = 1
 EXIT_VIOLATION = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (what was finished is printed first)
 
 
 class PlannerGroup(click.Group):
@@ -40,13 +44,17 @@ class PlannerGroup(click.Group):
     the traceback)."""
 
     def invoke(self, ctx: click.Context):
+        wants_json = "--json" in ctx.args  # the subcommand's arguments, before they are parsed
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
+            if wants_json:
+                click.echo(dumps({"status": "interrupted",
+                                  "message": "interrupted before any result"}))
             click.echo("planner: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -82,7 +90,7 @@ def _load(path: str):
 
 def _invalid(problems: list[str], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"status": Status.invalid.value, "errors": problems}, indent=1))
+        click.echo(dumps({"status": Status.invalid.value, "errors": problems}))
     for line in problems:
         click.echo(line, err=True)
     sys.exit(EXIT[Status.invalid])
@@ -103,10 +111,10 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
-@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
+@click.option("--seed", type=options.SEED, default=0, show_default=True, help="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
@@ -126,6 +134,8 @@ def solve_cmd(
         instance, validate_s = _load(file)
     except InstanceError as exc:
         _invalid(exc.problems, as_json)
+    if out:
+        _check_out(out)
     plan = solve(
         instance,
         time_limit=time_limit,
@@ -136,26 +146,51 @@ def solve_cmd(
     )
     plan.timings = {"validate": validate_s, **plan.timings}
     if not plan.status.has_plan and plan.message.startswith("interrupted"):
+        if as_json:
+            click.echo(dumps({**summary_dict(plan), "interrupted": True}))
         click.echo("planner: interrupted before any plan was found", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     report = verify(instance, plan) if check and plan.status.has_plan else None
-    if out and plan.status.has_plan:
-        write_plan(plan, out)
+    write_error = _write_out(plan, out) if out and plan.status.has_plan else None
     if as_json:
         summary = summary_dict(plan)
+        if plan.message.startswith("interrupted"):
+            summary["interrupted"] = True
         if report is not None:
             summary["verified"] = report.ok
             summary["violations"] = [str(v) for v in report.violations]
-        click.echo(json.dumps(summary, indent=1))
+        if write_error:
+            summary["write_error"] = write_error
+        click.echo(dumps(summary))
     else:
         click.echo(summary_text(plan))
         if report is not None:
             click.echo("\n" + str(report))
-        if out and plan.status.has_plan:
+        if out and plan.status.has_plan and not write_error:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
+    if write_error:
+        click.echo(f"planner: error: {write_error}", err=True)
+        sys.exit(EXIT_ERROR)
     if report is not None and not report.ok:
         sys.exit(EXIT_VIOLATION)
     sys.exit(EXIT[plan.status])
+
+
+def _check_out(out: str) -> None:
+    """Refuse an --out that cannot be replaced whole, before any work."""
+    problem = out_problem(out)
+    if problem:
+        click.echo(f"planner: error: {problem}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _write_out(plan: Plan, out: str) -> str | None:
+    """Write the plan folder; the reason it could not be written, or None."""
+    try:
+        write_plan(plan, out)
+    except OSError as exc:
+        return f"the plan could not be written to {out}: {exc.strerror or exc}"
+    return None
 
 
 @main.command("verify")
@@ -173,30 +208,35 @@ def verify_cmd(files: tuple[str, ...]) -> None:
         if len(files) == 2:
             instance = load_instance(files[0])
         elif plan.instance_data is not None:
-            instance = parse_instance(plan.instance_data, source=files[0])
+            instance = parse_instance(plan.instance_data, source=f"{files[0]}: instance_data")
         else:
             raise click.UsageError("the plan does not carry its instance: give INSTANCE too")
     except InstanceError as exc:
         _invalid(exc.problems, as_json=False)
+    if len(files) == 2:
+        problem = mismatch(plan, instance, files[1], files[0])
+        if problem:
+            click.echo(f"planner: error: {problem}", err=True)
+            sys.exit(EXIT[Status.invalid])
     report = verify(instance, plan)
     click.echo(str(report))
     sys.exit(0 if report.ok else EXIT_VIOLATION)
 
 
 def _read_plan(path: str) -> Plan:
+    """The plan of a plan file, or one line and exit 2 (:mod:`planner.planfile`)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return Plan.from_json(fh.read())
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise click.ClickException(f"{path}: not a plan file ({exc})") from None
+        return read_plan_file(path)
+    except PlanFileError as exc:
+        click.echo(f"planner: error: {exc}", err=True)
+        sys.exit(EXIT[Status.invalid])
 
 
 @main.command("explain")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds for each re-solve.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 
@@ -204,26 +244,27 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     instance) or an instance file.
     """
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
-    if file.endswith(".json") and _looks_like_plan(file):
-        result = explain_plan(_read_plan(file), options)
+    if looks_like_plan(file):
+        plan = _read_plan(file)
+        if plan.instance_data is None:
+            click.echo(f"planner: error: {file}: the plan carries no instance (instance_data "
+                       "is null); give its instance file instead", err=True)
+            sys.exit(EXIT[Status.invalid])
+        try:
+            instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
+        except InstanceError as exc:
+            _invalid(exc.problems, as_json)
+        result = explain(instance, options)
     else:
         try:
             instance = load_instance(file)
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
         result = explain(instance, options)
-    click.echo(json.dumps(result.to_dict(), indent=1) if as_json else str(result))
+    click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 
-def _looks_like_plan(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return "tables" in json.load(fh)
-    except (OSError, ValueError):
-        return False
-
-
-for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS):
+for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS, stress_cmd):
     main.add_command(command)
 
 

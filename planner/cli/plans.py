@@ -3,8 +3,10 @@
 two plans side by side.
 
 Register them on the main group with ``main.add_command(report_cmd)`` etc.
-Exit codes: 0 success, 1 an unreadable plan or an unwritable output, 2 an
-invalid instance file given with ``--instance``. Errors are one line on stderr.
+Exit codes: 0 success, 1 an unwritable output, 2 a file that is not a plan
+(:mod:`planner.planfile`), an invalid instance file given with
+``--instance``, or an instance the plan is not of. Errors are one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import click
 
 from planner.io.schema import Instance, InstanceError, load_instance
 from planner.results.plan import Plan
+from planner.io.strict_json import dumps
 
 EXIT_ERROR = 1
 EXIT_INVALID = 2
@@ -29,34 +32,28 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 def read_plan(path: str) -> Plan:
-    """A plan from its JSON file (or the plan.json in a folder), or one error
-    line and exit 1."""
-    if Path(path).is_dir():
-        path = str(Path(path) / "plan.json")
+    """A plan from its JSON file (or the plan.json in a folder), checked
+    against the plan file's schema, or one error line and exit 2."""
+    from planner.results.planfile import PlanFileError, read_plan_file
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        _fail(f"cannot read plan {path}: {reason}")
-    try:
-        return Plan.from_json(text)
-    except Exception as exc:  # noqa: BLE001 (any malformed content is one line)
-        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-        detail = detail.splitlines()[0] if detail else type(exc).__name__
-        _fail(f"{path} is not a plan file (plan.json of 'planner solve --out'): {detail}")
+        return read_plan_file(path)
+    except PlanFileError as exc:
+        _fail(str(exc), EXIT_INVALID)
 
 
-def _read_instance(path: str, plan: Plan) -> Instance:
+def _read_instance(path: str, plan: Plan, plan_path: str = "the plan") -> Instance:
+    from planner.results.planfile import mismatch
+
     try:
         instance = load_instance(path)
     except InstanceError as exc:
         for line in exc.problems:
             click.echo(line, err=True)
         sys.exit(EXIT_INVALID)
-    periods = instance.calendar.labels()
-    if plan.periods and periods != plan.periods:
-        _fail(f"{path} does not match the plan: its periods run {periods[0]} to "
-              f"{periods[-1]}, the plan's {plan.periods[0]} to {plan.periods[-1]}")
+    problem = mismatch(plan, instance, plan_path, path)
+    if problem:
+        _fail(problem, EXIT_INVALID)
     return instance
 
 
@@ -81,9 +78,13 @@ def _explain(plan: Plan) -> list:
         _fail(f"cannot explain the plan: {exc}")
 
 
-def _write(path: str, write) -> None:
+def _write(path: str, content) -> None:
+    """Write one file all or nothing (:func:`planner.atomic.write_file`), or
+    one error line and exit 1."""
+    from planner.io.atomic import write_file
+
     try:
-        write(path)
+        write_file(path, content)
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
@@ -98,22 +99,39 @@ def _write(path: str, write) -> None:
               help="Show the bottlenecks of 'planner explain --json' saved in FILE.")
 @click.option("--explain", "run_explain", is_flag=True,
               help="Compute the bottlenecks now (re-solves the instance the plan carries).")
+@click.option("--stress", "run_stress", is_flag=True,
+              help="Add a Credit stress section: 'planner stress' of the plan's commitments.")
+@click.option("--stress-from", metavar="YYYY-MM", help="The date the stress shocks hit from.")
 def report_cmd(plan_file: str, instance_file: str | None, out: str,
-               bottlenecks_file: str | None, run_explain: bool) -> None:
+               bottlenecks_file: str | None, run_explain: bool, run_stress: bool = False,
+               stress_from: str | None = None) -> None:
     """Write a self-contained HTML report of a solved plan."""
     from planner.report.html import render_html
-    from planner.results.export import atomic_write
 
     plan = read_plan(plan_file)
-    instance = _read_instance(instance_file, plan) if instance_file else None
+    instance = _read_instance(instance_file, plan, plan_file) if instance_file else None
     bottlenecks = None
     if bottlenecks_file:
         bottlenecks = _read_bottlenecks(bottlenecks_file)
     elif run_explain and plan.status.has_plan:
         bottlenecks = _explain(plan)
-    page = render_html(plan, instance, bottlenecks)
-    _write(out, lambda p: atomic_write(Path(p), page))
+    stress = _stress(plan, instance, stress_from) if run_stress and plan.status.has_plan else None
+    page = render_html(plan, instance, bottlenecks, stress)
+    _write(out, page)
     click.echo(f"wrote {out}")
+
+
+def _stress(plan: Plan, instance, start: str | None):
+    from planner.studies.stress import StressError, run_stress
+
+    data = (instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+            if instance is not None else plan.instance_data)
+    if not data:
+        _fail("--stress needs the instance: the plan carries none, give --instance")
+    try:
+        return run_stress(data, plan, start=start)
+    except StressError as exc:
+        _fail(f"--stress: {exc}")
 
 
 @click.command("show")
@@ -159,6 +177,6 @@ def compare_cmd(a_file: str, b_file: str, as_json: bool) -> None:
     if as_json:
         keys = ("status", "capacity_mw", "total_cost", "co2_mt")
         out = {n: {k: p.to_dict()[k] for k in keys} for n, p in ((name_a, a), (name_b, b))}
-        click.echo(json.dumps(out, indent=1))
+        click.echo(dumps(out))
         return
     click.echo(compare_text(a, b, name_a, name_b))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import sys
 from collections.abc import Iterator
@@ -25,11 +26,15 @@ from typing import Any, NoReturn
 import click
 import pandas as pd
 
+from planner.cli import options
 from planner.io.schema import InstanceError
 from planner.results.plan import Status
 from planner.solver.session import SolveOptions
+from planner.io.strict_json import dumps
 
+log = logging.getLogger("planner.progress")
 EXIT_ERROR, EXIT_INVALID = 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: what was finished is printed first
 EXIT_STATUS = {Status.infeasible: 3, Status.no_plan: 4}
 
 
@@ -56,9 +61,20 @@ def _study(path: str):
 
 @contextlib.contextmanager
 def _progress(total: int, label: str) -> Iterator[Any]:
-    """``update(n)`` of a progress bar on stderr, or None when stderr is not
-    a terminal."""
-    if total <= 1 or not sys.stderr.isatty():
+    """``update(n)`` of a progress bar on stderr; when stderr is not a
+    terminal, a log line ``label: N of TOTAL done`` (shown with -v) as work
+    finishes."""
+    if not sys.stderr.isatty():
+        done = 0
+
+        def log_line(n: int) -> None:
+            nonlocal done
+            done += n
+            log.info("%s: %d of %d done", label, done, total)
+
+        yield log_line if log.isEnabledFor(logging.INFO) else None
+        return
+    if total <= 1:
         yield None
         return
     with click.progressbar(length=total, label=label, file=sys.stderr,
@@ -91,36 +107,79 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _write_csv(df: pd.DataFrame, path: str) -> None:
+def _write_csv(df: pd.DataFrame, path: str) -> str | None:
+    """Write ``df`` to ``path`` all or nothing, spreadsheet-safe; the reason
+    it could not be written, or None."""
+    from planner.io.atomic import write_file
+    from planner.results.spreadsheet import csv_text
+
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False)
+        write_file(path, csv_text(df))
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None
 
 
-def _write_chart(fig, path: str) -> None:
+def _write_chart(make_figure, path: str) -> str | None:
+    """Draw and write a chart all or nothing; the reason it could not be
+    written, or None."""
+    from planner.io.atomic import write_file
+
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
+        fig = make_figure()
+        write_file(path, lambda p: fig.savefig(p, format=Path(path).suffix[1:] or "png"))
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        return f"cannot write {path}: {exc.strerror or exc}"
+    except ValueError as exc:  # e.g. a file type matplotlib cannot write
+        return f"cannot write {path}: {str(exc).splitlines()[0] if str(exc) else exc}"
+    return None
+
+
+def _outputs(outputs: list[tuple[str | None, Any]]) -> tuple[list[str], list[str]]:
+    """Write each (path, writer) whose path is given; the paths written and
+    the error lines."""
+    written, errors = [], []
+    for path, write in outputs:
+        if not path:
+            continue
+        error = write(path)
+        (errors if error else written).append(error or path)
+    return written, errors
+
+
+def _finish(written: list[str], errors: list[str], as_json: bool,
+            interrupted: tuple[int, int, str] | None = None) -> None:
+    """After the results were printed: say what was written, then each
+    error on stderr; exit 130 when Ctrl-C or SIGTERM stopped the run
+    (``interrupted``: how many of how many what were done), else 1 if any file
+    could not be written."""
+    if not as_json:
+        for path in written:
+            click.echo(f"wrote {path}")
+    for line in errors:
+        click.echo(f"planner: error: {line}", err=True)
+    if interrupted:
+        done, total, what = interrupted
+        click.echo(f"planner: interrupted: {done} of {_n(total, what)} done", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if errors:
+        sys.exit(EXIT_ERROR)
 
 
 def parallel_options(f):
     f = click.option("--scheduler", metavar="ADDRESS",
                      help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")(f)
-    f = click.option("--workers", type=click.IntRange(min=1), metavar="N",
+    f = click.option("--workers", type=options.WORKERS, metavar="N",
                      help="Local worker processes (default: one per core; 1: no pool).")(f)
     return f
 
 
 def solver_options(f):
-    f = click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+    f = click.option("--threads", type=options.THREADS, default=1, show_default=True,
                      help="HiGHS threads per solve.")(f)
-    f = click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4,
+    f = click.option("--mip-gap", type=options.MIP_GAP, default=1e-4,
                      show_default=True)(f)
-    f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+    f = click.option("--time-limit", type=options.TIME_LIMIT,
                      help="Seconds for each solve.")(f)
     return f
 
@@ -143,7 +202,7 @@ FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}
 @click.option("--chart", "chart_path", metavar="FILE.png",
               help="Chart capacity and cost against the first --vary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--chunk", type=options.CHUNK, default=10, show_default=True,
               help="Scenarios re-solved one after another on one built model.")
 @click.option("--rebuild", is_flag=True,
               help="Build every scenario's model afresh (no re-solves), e.g. to compare.")
@@ -165,26 +224,27 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
                            options=_options(time_limit, mip_gap, threads), chunk=chunk,
                            resolve=not rebuild, workers=workers, scheduler=scheduler,
                            progress=tick)
-    if csv_path:
-        _write_csv(result.rows, csv_path)
-    if chart_path:
-        _write_chart(sweep_chart(result, f"{study.instance.name}: capacity and cost against "
-                                          f"{result.paths[0]}"), chart_path)
+    title = f"{study.instance.name}: capacity and cost against {result.paths[0]}"
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.rows, p)),
+        (chart_path, lambda p: _write_chart(lambda: sweep_chart(result, title), p)),
+    ])
+    done = int((result.rows["status"] != "interrupted").sum())
     if as_json:
-        click.echo(json.dumps({
+        click.echo(dumps({
             "instance": study.instance.name, "paths": result.paths,
             "rows": _records(result.rows), "seconds": result.seconds,
             "builds": result.builds, "resolves": result.resolves,
-        }, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-    click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
-               f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
-               + (f", {failed} without a plan" if failed else ""))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+            **({"interrupted": True} if result.interrupted else {}),
+        }))
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
+        click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+                   f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
+                   + (f", {failed} without a plan" if failed else ""))
+    _finish(written, errors, as_json,
+            (done, len(result.rows), "scenario") if result.interrupted else None)
 
 
 # ------------------------------------------------------------------- risk
@@ -193,9 +253,9 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
 @click.option("--plan", "plan_path", required=True, metavar="PLAN.json",
               help="The plan to test (plan.json of 'planner solve --out' or 'planner robust "
                    "--out').")
-@click.option("--samples", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
-@click.option("--target", type=click.FloatRange(min=0), metavar="MW",
+@click.option("--samples", type=options.SAMPLES, default=200, show_default=True)
+@click.option("--seed", type=options.SEED, default=0, show_default=True, help="Seed of the draws.")
+@click.option("--target", type=options.NONNEGATIVE, metavar="MW",
               help="IT MW to reach at the deadline (default: the plan's capacity).")
 @click.option("--uncertainty", "uncertainty_file", metavar="FILE",
               help="Take the uncertainty: section from this file instead of FILE.")
@@ -228,17 +288,14 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
                           target=target, by_input=not no_inputs,
                           options=_options(time_limit, mip_gap, threads), workers=workers,
                           scheduler=scheduler, progress=tick)
-    if csv_path:
-        _write_csv(result.samples, csv_path)
-    if chart_path:
-        _write_chart(risk_chart(result), chart_path)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=1))
-        return
-    click.echo(str(result))
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.samples, p)),
+        (chart_path, lambda p: _write_chart(lambda: risk_chart(result), p)),
+    ])
+    click.echo(dumps({**result.to_dict(), **({"interrupted": True} if result.interrupted else {})})
+               if as_json else str(result))
+    _finish(written, errors, as_json,
+            (samples - result.interrupted, samples, "sample") if result.interrupted else None)
 
 
 def _uncertainty_from(path: str, study):
@@ -261,17 +318,13 @@ def _uncertainty_from(path: str, study):
 
 
 def _check_plan(plan, study, plan_path: str) -> None:
-    periods = study.instance.calendar.labels()
-    if plan.periods and plan.periods != periods:
-        _fail(f"{plan_path} does not match {study.source}: its periods run {plan.periods[0]} "
-              f"to {plan.periods[-1]}, the instance's {periods[0]} to {periods[-1]}")
-    sites = {s.name for s in study.instance.sites}
-    cap = plan.tables["capacity"]
-    unknown = sorted(set(cap["site"]) - sites) if len(cap) else []
-    if unknown:
-        _fail(f"{plan_path} does not match {study.source}: unknown sites {', '.join(unknown)}")
+    from planner.results.planfile import mismatch
+
+    problem = mismatch(plan, study.instance, plan_path, study.source)
+    if problem:
+        _fail(problem, EXIT_INVALID)
     if not plan.status.has_plan:
-        _fail(f"{plan_path} holds no plan (status {plan.status.value})")
+        _fail(f"{plan_path} holds no plan (status {plan.status.value})", EXIT_INVALID)
 
 
 # ----------------------------------------------------------------- robust
@@ -291,10 +344,10 @@ def _check_plan(plan, study, plan_path: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+@click.option("--time-limit", type=options.TIME_LIMIT,
               help="Seconds for the robust model, all stages together.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
 def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
                threads) -> None:
     """One plan for every scenario of FILE's scenarios: section."""
@@ -311,6 +364,12 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     names = [sc.name for sc in study.scenarios]
     if show is not None and show not in names:
         _invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
+    if out:
+        from planner.results.export import out_problem
+
+        problem = out_problem(out, ("scenarios.csv", "comparison.csv"))
+        if problem:
+            _fail(problem)
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     result = solve_robust(study.data, study.scenarios, stages=terms, options=options, show=show)
     comparison = None
@@ -318,23 +377,33 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
         from planner.studies.robust import compare_with_fixed_dates
 
         comparison = compare_with_fixed_dates(study, result.plan, options)
+    write_error = None
     if out and result.plan is not None:
         from planner.results.export import write_plan
+        from planner.results.spreadsheet import csv_text
 
-        write_plan(result.plan, out)
-        _write_csv(result.scenarios, str(Path(out) / "scenarios.csv"))
+        extra = {"scenarios.csv": csv_text(result.scenarios)}
         if comparison is not None:
-            _write_csv(comparison.table, str(Path(out) / "comparison.csv"))
+            extra["comparison.csv"] = csv_text(comparison.table)
+        try:
+            write_plan(result.plan, out, extra)
+        except OSError as exc:
+            write_error = f"the plan could not be written to {out}: {exc.strerror or exc}"
     if as_json:
         body = result.to_dict()
         if comparison is not None:
             body["comparison"] = comparison.to_dict()
-        click.echo(json.dumps(body, indent=1))
+        if write_error:
+            body["write_error"] = write_error
+        click.echo(dumps(body))
     else:
         click.echo(_robust_text(study, result, comparison, terms))
-        if out and result.plan is not None:
+        if out and result.plan is not None and not write_error:
             click.echo(f"\nwrote {out}/plan.json, its CSVs, scenarios.csv"
                        + (" and comparison.csv" if comparison is not None else ""))
+    if write_error:
+        click.echo(f"planner: error: {write_error}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_STATUS.get(result.status, 0))
 
 
@@ -364,12 +433,12 @@ def _robust_text(study, result, comparison, terms) -> str:
 # --------------------------------------------------------------- frontier
 @click.command("frontier")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--points", type=click.IntRange(min=2), default=11, show_default=True,
+@click.option("--points", type=options.POINTS, default=11, show_default=True,
               help="Points from the cheapest plan to the plan of most capacity.")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the points to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="Chart capacity against cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--chunk", type=options.CHUNK, default=5, show_default=True,
               help="Points re-solved one after another on one built model.")
 @parallel_options
 @solver_options
@@ -383,19 +452,20 @@ def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, sc
         result = run_frontier(study.data, points=points,
                               options=_options(time_limit, mip_gap, threads), chunk=chunk,
                               workers=workers, scheduler=scheduler, progress=tick)
-    if csv_path:
-        _write_csv(result.rows, csv_path)
-    if chart_path:
-        _write_chart(frontier_chart(result), chart_path)
+    written, errors = _outputs([
+        (csv_path, lambda p: _write_csv(result.rows, p)),
+        (chart_path, lambda p: _write_chart(lambda: frontier_chart(result), p)),
+    ])
     if as_json:
-        click.echo(json.dumps({"instance": result.instance, "points": _records(result.rows),
-                               "seconds": result.seconds}, indent=1))
-        return
-    click.echo(_text_table(result.rows, FORMATS))
-    click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
-    for path in (csv_path, chart_path):
-        if path:
-            click.echo(f"wrote {path}")
+        click.echo(dumps({"instance": result.instance, "points": _records(result.rows),
+                          "seconds": result.seconds,
+                          **({"interrupted": True} if result.interrupted else {})}))
+    else:
+        click.echo(_text_table(result.rows, FORMATS))
+        click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
+    done = int((result.rows["status"] != "interrupted").sum())
+    _finish(written, errors, as_json,
+            (done, len(result.rows), "point") if result.interrupted else None)
 
 
 COMMANDS = (sweep_cmd, risk_cmd, robust_cmd, frontier_cmd)

@@ -25,7 +25,8 @@ from typing import Any
 import click
 import yaml
 
-from planner.io.schema import InstanceError, parse_instance
+from planner.cli import options
+from planner.io.schema import MAX_HORIZON_MONTHS, InstanceError, parse_instance
 
 START_YEAR, START_MONTH = 2026, 1
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
@@ -263,7 +264,7 @@ def _site(r: _Draw, idx: int, techs: list[dict], pm: int, horizon_months: int) -
             if r.chance(0.5):
                 tranche["energized"] = _month(mo)
             else:
-                tranche["wait_months"] = max(0, mo)
+                tranche["wait_months"] = min(max(0, mo), MAX_HORIZON_MONTHS)
             tranche["cost"] = _r(mw * r.u(0.13, 0.30), 1)
             if r.chance(0.3) and mo > 0:  # paid at the interconnection agreement
                 tranche["paid"] = _month(min(horizon_months - 1, max(0, mo - r.i(6, 18))))
@@ -317,6 +318,9 @@ def _usable_month(tranche: dict) -> int:
 
 
 # ----------------------------------------------------------------------- money
+MAX_MONEY = 1e7  # $M: the instance schema's bound on an amount (a larger one is a unit mistake)
+
+
 def _sources(
     r: _Draw, count: int, sites: list[dict], need: float, pm: int, horizon_months: int
 ) -> tuple[list[dict], dict]:
@@ -330,7 +334,7 @@ def _sources(
     for kind, w in zip(kinds, weights, strict=True):
         used[kind] = used.get(kind, 0) + 1
         name = kind if used[kind] == 1 else f"{kind}{used[kind]}"
-        amount = _r(total * w / sum(weights), 0)
+        amount = min(_r(total * w / sum(weights), 0), MAX_MONEY)  # the schema's sane bound
         src: dict[str, Any] = {"name": name, "kind": kind, "amount": max(1.0, amount)}
         lo, hi = RATES[kind]
         if hi > 0:
@@ -364,7 +368,7 @@ def _sources(
     limits: dict[str, Any] = {}
     on_bs = [s for s in sources if s["kind"] in ("bond", "loan", "private_credit")]
     if on_bs:
-        cap = sum(s["amount"] for s in on_bs) * r.u(*DEBT_LIMIT_SHARE)
+        cap = min(sum(s["amount"] for s in on_bs) * r.u(*DEBT_LIMIT_SHARE), MAX_MONEY)
         if r.chance(0.5) and horizon_months >= 2 * pm:
             # the limit rises as earnings grow
             mid = pm * r.i(1, max(1, horizon_months // pm - 1))
@@ -377,7 +381,7 @@ def _sources(
     off_bs = [s for s in sources if s["kind"] in ("spv", "lease")]
     if off_bs:
         limits["max_off_balance_sheet"] = _r(
-            sum(s["amount"] for s in off_bs) * r.u(*DEBT_LIMIT_SHARE), 0
+            min(sum(s["amount"] for s in off_bs) * r.u(*DEBT_LIMIT_SHARE), MAX_MONEY), 0
         )
     return sources, limits
 
@@ -461,23 +465,23 @@ def dump_yaml(instance: dict) -> str:
 
 
 @click.command("generate")
-@click.option("--sites", type=click.IntRange(min=1), required=True, help="Number of sites.")
+@click.option("--sites", type=options.SITES, required=True, help="Number of sites.")
 @click.option(
     "--periods",
-    type=click.IntRange(min=1),
+    type=options.PERIODS,
     required=True,
     help="Number of periods T (the deadline is in the last).",
 )
 @click.option(
     "--technologies",
-    type=click.IntRange(min=0),
+    type=options.TECHNOLOGIES,
     default=5,
     show_default=True,
     help="Number of on-site power technologies.",
 )
 @click.option(
     "--sources",
-    type=click.IntRange(min=0),
+    type=options.SOURCES,
     default=5,
     show_default=True,
     help="Number of funding sources.",
@@ -508,13 +512,22 @@ def generate_cmd(
     output: str,
 ) -> None:
     """Write a random but realistic instance (same seed, same file)."""
+    most = MAX_HORIZON_MONTHS // int(period_months)
+    if periods > most:
+        raise click.BadParameter(
+            f"{periods} periods of {period_months} months run past the {MAX_HORIZON_MONTHS // 12}"
+            f" years an instance may span: at most {most}", param_hint="'--periods'")
     data = generate_instance(sites, periods, technologies, sources, seed, int(period_months))
     try:
         parse_instance(data, source=output)
     except InstanceError as exc:  # a bug in the generator: say so loudly
         raise click.ClickException("generated an invalid instance:\n" + str(exc)) from exc
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(dump_yaml(data))
+    from planner.io.atomic import write_file
+
+    try:
+        write_file(output, dump_yaml(data))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}")
 
 

@@ -12,7 +12,12 @@ Beyond the rules of docs/model.md section 7, two kinds of input are refused:
 - numbers far outside any sane range (a capex of 1e12 $M, a rate of 7 meaning
   7 %): almost surely a unit mistake, reported with the unit the field is in;
 - files that would hang or exhaust the reader: over 50 MB, nested more than
-  64 levels deep, or YAML aliases that expand to over a million values.
+  64 levels deep, YAML aliases that expand to over a million values, more
+  than MAX_NODES values in all or a list of more than MAX_LIST_ITEMS (counted
+  from the parser's events, before anything is built or validated);
+- names the plan's tables use themselves (:data:`RESERVED_NAMES`: ``grid``
+  is the grid's row among the power sources, ``period`` a column), and text
+  with control characters.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import difflib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -47,6 +53,21 @@ MAX_DEPTH = 64  # nesting levels of a YAML file; an instance needs about 6
 MAX_ALIAS_EXPANSION = 1_000_000  # values that YAML aliases may add to a file
 MAX_HORIZON_MONTHS = 1200  # 100 years from start to deadline
 MAX_PROBLEMS = 1000  # lines reported for one file; the rest are counted
+# What an instance may hold (docs/model-notes.md): a portfolio of 10,000
+# sites as 'planner generate' writes it is about 450,000 values (3.5 MB, 7 s
+# to validate); past these limits the schema's work and memory run away.
+MAX_NODES = 2_000_000  # values in a file: scalars, lists, mappings and keys
+MAX_LIST_ITEMS = 100_000  # entries of one list or mapping
+# Names the plan's tables use as a column or a key: a site, technology or
+# source of one of these names would be mistaken for it (docs/plan.md).
+RESERVED_NAMES = frozenset({
+    "grid", "total", "index",
+    "site", "period", "built_mw", "online_mw", "source", "units", "capacity_mw",
+    "generation_mw", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period",
+    "use", "draw_musd", "spend_musd", "on_bs_debt_musd", "on_bs_debt_limit_musd",
+    "off_bs_musd", "off_bs_limit_musd", "technology", "used_units", "available_units",
+    "drawn_musd", "used", "setup_cost_musd", "interest_musd", "item",
+})
 USES = ("facility", "compute", "power", "grid", "rent")
 SCENARIO_SECTIONS = ("uncertainty", "scenarios")  # read by planner.scenarios
 KINDS = ("cash", "equity", "bond", "loan", "private_credit", "spv", "lease")
@@ -160,8 +181,29 @@ def _single_line(value: str) -> str:
     return value
 
 
+def _text(value: str) -> str:
+    """Lines of text: printable characters, spaces, tabs and line breaks; no
+    other control or format character (ESC, NUL, U+202E ...)."""
+    bad = next((c for c in value if c not in "\n\t" and not c.isprintable()
+                and unicodedata.category(c) != "Zs"), None)
+    if bad is not None:
+        raise ValueError(f"must be printable text (lines, tabs and spaces allowed), "
+                         f"not the control or format character U+{ord(bad):04X}")
+    return value
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_NAMES:
+        raise ValueError(f"'{value}' is reserved (the plan's tables use it as a column or a "
+                         "row of their own): choose another name")
+    return value
+
+
 Month = Annotated[str, PlainValidator(_month), Field(description="'YYYY-MM'")]
 Name = Annotated[str, Field(min_length=1), AfterValidator(_single_line)]
+# The name of a site, technology or source: also not one of RESERVED_NAMES.
+EntityName = Annotated[str, Field(min_length=1), AfterValidator(_single_line),
+                       AfterValidator(_not_reserved)]
 MoneyM = Annotated[float, _number(ge=0, sane=1e7, unit="$M"), Field(description="$M")]
 CapexPerMW = Annotated[
     float, _number(ge=0, sane=1e3, unit="$M per MW"), Field(description="$M per IT MW")
@@ -346,7 +388,7 @@ class Commitment(_Strict):
 
 
 class Site(_Strict):
-    name: Name
+    name: EntityName
     max_it_mw: MW = Field(description="campus limit on IT MW")
     existing_it_mw: MW = 0.0
     pue: Annotated[
@@ -381,7 +423,7 @@ class Site(_Strict):
 
 # ---------------------------------------------------------------- technologies
 class Technology(_Strict):
-    name: Name
+    name: EntityName
     unit_mw: PositiveMW
     availability: Annotated[
         float, _number(gt=0, le=1, le_hint=" (a fraction: 0.95 for 95 %)")
@@ -411,7 +453,7 @@ class SupplyEntry(_Strict):
 
 # ----------------------------------------------------------------------- money
 class Source(_Strict):
-    name: Name
+    name: EntityName
     kind: Kind
     amount: MoneyM
     per_month: MoneyM | None = None
@@ -505,8 +547,8 @@ class Objective(_Strict):
 
 
 class Instance(_Strict):
-    name: str = "instance"
-    description: str = ""
+    name: Annotated[str, AfterValidator(_single_line)] = "instance"
+    description: Annotated[str, AfterValidator(_text)] = ""
     horizon: Horizon
     sites: Annotated[list[Site], Field(min_length=1)]
     technologies: list[Technology] = []
@@ -798,6 +840,9 @@ def parse_instance(data: Any, source: str = "<instance>") -> Instance:
             source, "(top level)", "must be a mapping of keys to values (horizon, sites, ...)",
             data,
         )])
+    refused = _data_limits(data)
+    if refused:
+        raise InstanceError([f"{source}: refused: {refused}"])
     problems: list[str] = []
     instance = None
     try:
@@ -903,24 +948,65 @@ def _check_nodes(root: yaml.Node) -> str | None:
     return None
 
 
-def _too_deep(text: str) -> bool:
-    """Whether collections nest more than MAX_DEPTH levels, found from the
-    parser's events alone: composing such a document recurses once per level
-    (in C with libyaml, where it is not caught but crashes the process)."""
-    depth = 0
+def _too_much(text: str) -> str | None:
+    """Why a YAML document is refused before it is composed, found from the
+    parser's events alone (bounded memory), or None: collections nested more
+    than MAX_DEPTH levels (composing recurses once per level, in C with
+    libyaml, where it is not caught but crashes the process), more than
+    MAX_NODES values, or a list or mapping of more than MAX_LIST_ITEMS."""
+    open_counts: list[list] = []  # [children so far, is a mapping] of each open collection
+    nodes = 0
+    node_events = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
+                   yaml.SequenceStartEvent)
     for event in yaml.parse(text, Loader=_SafeLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
+        if isinstance(event, node_events):
+            nodes += 1
+            if nodes > MAX_NODES:
+                return f"more than {MAX_NODES:,} values (the limit of an instance file)"
+            if open_counts:
+                parent = open_counts[-1]
+                parent[0] += 1
+                if parent[0] > MAX_LIST_ITEMS * (2 if parent[1] else 1):
+                    what = "a mapping holds" if parent[1] else "a list holds"
+                    return (f"{what} more than {MAX_LIST_ITEMS:,} entries (line "
+                            f"{event.start_mark.line + 1}; the limit of one list)")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                open_counts.append([0, isinstance(event, yaml.MappingStartEvent)])
+                if len(open_counts) > MAX_DEPTH:
+                    return f"nested more than {MAX_DEPTH} levels deep"
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-    return False
+            open_counts.pop()
+    return None
+
+
+def _data_limits(data: Any) -> str | None:
+    """The limits of :func:`_too_much` on data already built (a mapping
+    given to :func:`parse_instance`), or None. Iterative."""
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"more than {MAX_NODES:,} values (the limit of an instance)"
+        if isinstance(node, Mapping):
+            kids: Any = [v for pair in node.items() for v in pair]
+        elif isinstance(node, (list, tuple)):
+            kids = node
+        else:
+            continue
+        if len(node) > MAX_LIST_ITEMS:
+            return f"a list or mapping holds {len(node):,} entries, more than {MAX_LIST_ITEMS:,}"
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        stack.extend((kid, depth + 1) for kid in kids)
+    return None
 
 
 def _parse_yaml(text: str, source: str) -> Any:
-    if _too_deep(text):
-        raise InstanceError([f"{source}: refused: nested more than {MAX_DEPTH} levels deep"])
+    refused = _too_much(text)
+    if refused:
+        raise InstanceError([f"{source}: refused: {refused}"])
     loader = _UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()

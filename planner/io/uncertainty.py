@@ -34,7 +34,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import (
@@ -51,6 +51,7 @@ from planner.io.schema import (
     SCENARIO_SECTIONS,
     Instance,
     InstanceError,
+    Name,
     parse_instance,
     read_yaml,
 )
@@ -139,9 +140,20 @@ def _draw(spec: SlipSpec, rng: np.random.Generator, n: int) -> np.ndarray:
     return spec.draw(rng, n)
 
 
+# ------------------------------------------------------------ money shocks
+# Their schema and rules live in planner.shocks (docs/scenarios.md section 7).
+from planner.studies import shocks as _shocks  # noqa: E402 (builds on the distributions above)
+
+_UNCERTAIN_SHOCKS = _shocks.make_entries(SlipSpec)
+_FIXED_SHOCKS = _shocks.make_entries(Number)
+MoneyShock = Annotated[Union[_UNCERTAIN_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
+FixedMoneyShock = Annotated[Union[_FIXED_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
+MONEY_TYPES = _UNCERTAIN_SHOCKS + _FIXED_SHOCKS
+
+
 # ------------------------------------------------------------------ entries
 class GridSlip(_Strict):
-    name: str | None = None
+    name: Name | None = None
     site: str | None = None
     tranche: Annotated[int, Field(ge=0)] | None = None
     slip_months: SlipSpec
@@ -152,7 +164,7 @@ class GridSlip(_Strict):
 
 
 class DeliverySlip(_Strict):
-    name: str | None = None
+    name: Name | None = None
     technology: str
     delivery: Annotated[int, Field(ge=0)] | None = None
     slip_months: SlipSpec
@@ -163,7 +175,7 @@ class DeliverySlip(_Strict):
 
 
 class FundingDelay(_Strict):
-    name: str | None = None
+    name: Name | None = None
     source: str
     delay_months: SlipSpec
 
@@ -171,16 +183,17 @@ class FundingDelay(_Strict):
         return self.name or f"funding {self.source}"
 
 
-Entry = GridSlip | DeliverySlip | FundingDelay
+Entry = GridSlip | DeliverySlip | FundingDelay  # or a money shock (planner.shocks)
 
 
 class Uncertainty(_Strict):
     grid: list[GridSlip] = []
     deliveries: list[DeliverySlip] = []
     funding: list[FundingDelay] = []
+    money: list[MoneyShock] = []
 
     def entries(self) -> list[Entry]:
-        return [*self.grid, *self.deliveries, *self.funding]
+        return [*self.grid, *self.deliveries, *self.funding, *self.money]
 
 
 class FixedGridSlip(GridSlip):
@@ -196,14 +209,15 @@ class FixedFundingDelay(FundingDelay):
 
 
 class Scenario(_Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
     grid: list[FixedGridSlip] = []
     deliveries: list[FixedDeliverySlip] = []
     funding: list[FixedFundingDelay] = []
+    money: list[FixedMoneyShock] = []
 
     def entries(self) -> list[Entry]:
-        return [*self.grid, *self.deliveries, *self.funding]
+        return [*self.grid, *self.deliveries, *self.funding, *self.money]
 
 
 # -------------------------------------------------------------------- slips
@@ -215,10 +229,11 @@ class Slips:
     grid: dict[tuple[str, int], int] = field(default_factory=dict)
     deliveries: dict[tuple[str, int], int] = field(default_factory=dict)
     funding: dict[str, int] = field(default_factory=dict)
+    money: list[dict] = field(default_factory=list)  # applied money shocks (planner.shocks)
 
     def is_empty(self) -> bool:
         return not any(self.grid.values()) and not any(self.deliveries.values()) \
-            and not any(self.funding.values())
+            and not any(self.funding.values()) and not self.money
 
 
 def whole_months(x: float) -> int:
@@ -254,6 +269,9 @@ def slips_of(entries: list[tuple[Entry, float]], data: Mapping) -> Slips:
     """The slips of entries with one value each (months), added up per item."""
     out = Slips()
     for entry, months in entries:
+        if isinstance(entry, MONEY_TYPES):
+            out.money.append(entry.applied(months, data))
+            continue
         m = whole_months(months)
         if isinstance(entry, GridSlip):
             book = out.grid
@@ -268,10 +286,16 @@ def slips_of(entries: list[tuple[Entry, float]], data: Mapping) -> Slips:
 
 def scenario_slips(scenario: Scenario, data: Mapping) -> Slips:
     return slips_of(
-        [(e, e.delay_months if isinstance(e, FundingDelay) else e.slip_months)
-         for e in scenario.entries()],
+        [(e, _spec(e)) for e in scenario.entries()],
         data,
     )
+
+
+def _spec(entry: Entry):
+    """An entry's value: its slip, delay or money shock's size."""
+    if isinstance(entry, MONEY_TYPES):
+        return entry.spec()
+    return entry.delay_months if isinstance(entry, FundingDelay) else entry.slip_months
 
 
 def shift_month(date: str, months: int) -> str:
@@ -316,6 +340,8 @@ def apply_slips(data: Mapping, slips: Slips) -> dict:
         if "until" in f and f["until"] < available:
             f["until"] = available
             f["amount"] = 0.0
+    if slips.money:  # applied to the model by planner.shocks
+        out[_shocks.MONEY_KEY] = [*out.get(_shocks.MONEY_KEY, []), *slips.money]
     return out
 
 
@@ -414,6 +440,7 @@ def _references(entries: list[Entry], data: Mapping, where: str, source: str,
         extra = f" (did you mean '{hint[0]}'?)" if hint else ""
         out.append(_line(source, path, f"unknown {label}{extra}", name))
 
+    out += _shocks.references(owner.money, data, where, source, _line)
     for kind in ("grid", "deliveries", "funding"):
         for i, e in enumerate(getattr(owner, kind)):
             path = f"{where}.{kind}[{i}]"
@@ -457,7 +484,7 @@ _MESSAGES = {
 }
 
 
-_BRANCHES = {"number", "distribution", "uniform", "triangular", "discrete"}
+_BRANCHES = {"number", "distribution", "uniform", "triangular", "discrete", *_shocks.SHOCKS}
 
 
 def _error_line(source: str, where: str, err: dict) -> str:
@@ -467,7 +494,10 @@ def _error_line(source: str, where: str, err: dict) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     kind = err["type"]
-    if kind in _MESSAGES:
+    if kind.startswith("union_tag") and "shock" in str((err.get("ctx") or {}).get(
+            "discriminator", "")):
+        message = "shock must be one of " + ", ".join(_shocks.SHOCKS)
+    elif kind in _MESSAGES:
         message = _MESSAGES[kind]
     elif kind == "value_error":
         message = str((err.get("ctx") or {}).get("error", err["msg"]))
@@ -496,6 +526,5 @@ def sample_slips(uncertainty: Uncertainty, data: Mapping, n: int, seed: int
     draws = np.zeros((n, len(entries)))
     for j, entry in enumerate(entries):
         rng = np.random.default_rng([seed, j])
-        spec = entry.delay_months if isinstance(entry, FundingDelay) else entry.slip_months
-        draws[:, j] = _draw(spec, rng, n)
+        draws[:, j] = _draw(_spec(entry), rng, n)
     return entries, draws

@@ -23,6 +23,7 @@ import pandas as pd
 import planner
 from planner.report.charts import figures as charts
 from planner.report.charts.kit import plan_instance
+from planner.report.display import number, plan_spans
 from planner.io.schema import Instance
 from planner.results.plan import Plan
 from planner.report.views import (
@@ -61,14 +62,6 @@ figcaption { color: #4a5664; font-size: .9rem; margin-top: .3rem; }
 footer { color: #7a8592; font-size: .8rem; text-align: center; }
 """
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-TITLES = {
-    "capacity": "IT capacity online by site",
-    "power-mix": "Power mix by site",
-    "schedule": "Schedule",
-    "money": "Sources and uses of money",
-    "balance-sheet": "Balance sheet against its limits",
-    "supply": "Turbine supply used against deliveries",
-}
 
 
 # ------------------------------------------------------------ pieces
@@ -99,22 +92,26 @@ def html_table(df: pd.DataFrame, digits: int = 1) -> str:
     return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _num(x: float | None, fmt: str = "{:,.1f}") -> str:
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
+def _num(x: float | None, spec: str = ",.1f") -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else number(x, spec)
+
+
+def _deadline(plan: Plan) -> str:
+    return plan_spans(plan)[-1] if plan.periods else "n/a"
 
 
 def alt_text(name: str, plan: Plan) -> str:
     """A one-sentence description of a chart, with its key figures."""
-    deadline = plan.periods[-1] if plan.periods else "n/a"
+    deadline = _deadline(plan)
     sites = capacity_by_site(plan)
     if name == "capacity":
-        per_site = ", ".join(f"{s} {v:,.1f} MW" for s, v in zip(
+        per_site = ", ".join(f"{s} {number(v)} MW" for s, v in zip(
             sites["site"], sites["online (IT MW)"], strict=True))
         return (f"Stacked area chart of IT MW online per period by site; in the deadline "
                 f"period {deadline}, {_num(plan.capacity_mw)} MW are online"
                 + (f" ({per_site})." if per_site else "."))
     if name == "power-mix":
-        mix = ", ".join(f"{k} {v:,.1f} MW" for k, v in power_by_source(plan).items())
+        mix = ", ".join(f"{k} {number(v)} MW" for k, v in power_by_source(plan).items())
         return ("Stacked bars per site of MW drawn from the grid and generated on site, "
                 "rented units hatched, with the grid's usable MW as a dashed step line; "
                 f"at the deadline: {mix or 'no power'}.")
@@ -125,13 +122,55 @@ def alt_text(name: str, plan: Plan) -> str:
     if name == "money":
         total = sum(plan.draws_by_source().values())
         return (f"Paired stacked bars per period: draws by funding source beside spending by "
-                f"use; {total:,.0f} $M drawn in all.")
+                f"use; {number(total, ',.0f')} $M drawn in all.")
     if name == "balance-sheet":
         return ("Line chart of outstanding on-balance-sheet debt and off-balance-sheet "
                 "financing per period, with their limits as dashed step lines where set.")
     techs = ", ".join(dict.fromkeys(charts.table(plan, "supply")["technology"]))
     return ("Per technology with a supply schedule, units in use (bars) against units "
             f"delivered so far (step line): {techs or 'none'}.")
+
+
+def caption(name: str, plan: Plan) -> str:
+    """What the chart's title does not say: the figure to take away, or how
+    to read its marks; empty when there is nothing to add."""
+    if not plan.status.has_plan or not plan.periods:
+        return ""
+    deadline = _deadline(plan)
+    if name == "capacity":
+        sites = capacity_by_site(plan)
+        dark = float(sites["dark (IT MW)"].sum()) if not sites.empty else 0.0
+        text = f"{_num(plan.capacity_mw)} IT MW online in the deadline period, {deadline}"
+        return text + (f"; {_num(dark)} MW built but dark (the dotted line is all MW built)."
+                       if dark > 0.05 else ".")
+    if name == "power-mix":
+        return ("The dashed step is the grid's usable MW; Tn names the site's n-th tranche "
+                "(counted from 0, as explain does) and the MW it adds. Hatched bars are "
+                "rented units.")
+    if name == "schedule":
+        return ("A bar runs from the start of works or the order to the period the halls or "
+                "units come online; labels give the MW or units added, and the $M of each "
+                "draw. Where labels would collide, the later ones are left out.")
+    if name == "money":
+        drawn = sum(plan.draws_by_source().values())
+        return (f"{_num(drawn, ',.0f')} $M drawn in all: in each period the left bar is what "
+                "was drawn, by source, the right (dotted) bar what was spent, by use.")
+    if name == "balance-sheet":
+        bs = charts.table(plan, "balance_sheet")
+        if bs.empty:
+            return ""
+        peak = bs.loc[bs["on_bs_debt_musd"].idxmax()]
+        spans = plan_spans(plan)
+        text = (f"On-balance-sheet debt peaks at {_num(peak['on_bs_debt_musd'], ',.0f')} $M "
+                f"in {spans[int(peak['period'])]}")
+        limit = peak["on_bs_debt_limit_musd"]
+        return text + (f", against a limit of {_num(limit, ',.0f')} $M." if pd.notna(limit)
+                       else "; there is no limit.")
+    supply = charts.table(plan, "supply")
+    last = supply[supply["period"] == len(plan.periods) - 1]
+    return "; ".join(f"{r.technology}: {number(r.used_units, ',.0f')} of "
+                     f"{number(r.available_units, ',.0f')} delivered units in use in {deadline}"
+                     for r in last.itertuples()) + ("." if len(last) else "")
 
 
 def _chart_figures(plan: Plan, instance: Instance | None) -> str:
@@ -141,10 +180,12 @@ def _chart_figures(plan: Plan, instance: Instance | None) -> str:
         data, width, height = figure_png(fig)
         fig.clear()
         alt = escape(alt_text(name, plan), quote=True)
+        text = caption(name, plan)
         parts.append(
             f'<figure class="chart" id="chart-{name}">'
             f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
-            f'alt="{alt}"><figcaption>{escape(TITLES[name])}</figcaption></figure>'
+            f'alt="{alt}">' + (f"<figcaption>{escape(text)}</figcaption>" if text else "")
+            + "</figure>"
         )
     return "\n".join(parts)
 
@@ -159,14 +200,14 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
         out.append("<p>Why:</p><ul>" + "".join(
             f"<li>{escape(line)}</li>" for line in plan.explanation) + "</ul>")
     if plan.status.has_plan:
-        deadline = plan.periods[-1] if plan.periods else "n/a"
+        deadline = _deadline(plan)
         kpis = [
             (_num(plan.capacity_mw) + " MW", f"IT capacity online in {deadline}"),
             (_num(plan.total_cost) + " $M", "total cost through the deadline"),
-            (_num(plan.co2_mt, "{:,.3f}") + " Mt", "CO2 through the deadline"),
+            (_num(plan.co2_mt, ",.3f") + " Mt", "CO2 through the deadline"),
         ]
         if plan.capacity_mw:
-            kpis.append((_num(plan.total_cost / plan.capacity_mw, "{:,.2f}") + " $M",
+            kpis.append((_num(plan.total_cost / plan.capacity_mw, ",.2f") + " $M",
                          "cost per IT MW"))
         out.append('<div class="kpis">' + "".join(
             f'<div class="kpi"><div class="value">{escape(v)}</div>'
@@ -188,13 +229,16 @@ def _field(item: Any, key: str) -> Any:
 
 
 def _bottlenecks(bottlenecks: list | None) -> str:
+    """The limits in the words of ``planner explain``: the step measured
+    (``+1,000 $M of on-balance-sheet debt room``), not the rule's identifier."""
     if bottlenecks is None:
         return '<p class="note">Bottlenecks were not computed for this report.</p>'
     if not bottlenecks:
         return '<p class="note">No limit was found that bounds the capacity.</p>'
-    rows = [(i + 1, str(_field(b, "limit")), str(_field(b, "kind")), str(_field(b, "step")),
+    rows = [(i + 1, str(_field(b, "step") or _field(b, "limit")), str(_field(b, "kind")),
              float(_field(b, "gain_mw") or 0.0)) for i, b in enumerate(bottlenecks)]
-    df = pd.DataFrame(rows, columns=["rank", "limit", "kind", "step", "gain (IT MW)"])
+    df = pd.DataFrame(rows, columns=["rank", "one step more of the limit", "kind",
+                                     "IT MW gained at the deadline"])
     return html_table(df)
 
 
@@ -211,8 +255,17 @@ def _tables(plan: Plan) -> str:
 
 
 # ------------------------------------------------------------ the page
+def _period_note(plan: Plan) -> str:
+    if not plan.periods:
+        return "a period is shown as its months."
+    long, short = plan_spans(plan)[-1], plan_spans(plan, short=True)[-1]
+    if long == short:
+        return "a period is shown as its month."
+    return f"a period is shown as its months: {long} (on a chart's axis, {short})."
+
+
 def render_html(plan: Plan, instance: Instance | None = None,
-                bottlenecks: list | None = None) -> str:
+                bottlenecks: list | None = None, stress: Any = None) -> str:
     """The report page for a plan.
 
     With the instance (by default the one the plan carries) the schedule shows
@@ -228,6 +281,10 @@ def render_html(plan: Plan, instance: Instance | None = None,
         ("charts", "Charts", _chart_figures(plan, instance)),
         ("tables", "Tables", _tables(plan)),
     ]
+    if stress is not None:  # a planner.stress.StressResult
+        from planner.studies.stress import stress_html
+
+        sections.insert(2, ("stress", "Credit stress", stress_html(stress)))
     body = "\n".join(f'<section id="{sid}"><h2>{title}</h2>\n{html}\n</section>'
                      for sid, title, html in sections)
     return f"""<!DOCTYPE html>
@@ -242,7 +299,7 @@ def render_html(plan: Plan, instance: Instance | None = None,
 <body>
 <main>
 <header><h1>{name}</h1>{f"<p>{description}</p>" if description else ""}
-<p>Power in MW, money in $M, CO2 in Mt; periods are labelled by their first month.</p>
+<p>Power in MW, money in $M, CO2 in Mt; {escape(_period_note(plan))}</p>
 </header>
 {body}
 <footer>planner {escape(planner.__version__)}</footer>

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from planner.report.charts.kit import table
+from planner.report.display import number
 from planner.results.plan import COST_ITEMS, TABLES, Plan
+from planner.results.export import gap_phrase
 
 USES = ("facility", "compute", "power", "grid", "rent")
 
@@ -106,7 +108,7 @@ def cell_text(value, digits: int = 1) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return "" if math.isnan(value) else f"{value:,.{digits}f}"
+        return "" if math.isnan(value) else number(value, f",.{digits}f")
     return str(value)
 
 
@@ -129,9 +131,9 @@ def format_table(df: pd.DataFrame, indent: str = "  ", digits: int = 1) -> str:
     return "\n".join([line(map(str, cols)), rule] + [line(r) for r in cells])
 
 
-def _num(value: float | None, fmt: str = "{:,.1f}") -> str:
+def _num(value: float | None, spec: str = ",.1f") -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else fmt.format(value)
+        else number(value, spec)
 
 
 # ------------------------------------------------------------ one plan
@@ -147,14 +149,16 @@ def summary_lines(plan: Plan) -> list[str]:
     lines += [
         f"capacity at the deadline period ({deadline}): {_num(plan.capacity_mw)} IT MW",
         f"total cost: {_num(plan.total_cost)} $M",
-        f"CO2: {_num(plan.co2_mt, '{:,.3f}')} Mt",
+        f"CO2: {_num(plan.co2_mt, ',.3f')} Mt",
     ]
     if plan.capacity_mw:
-        lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, '{:,.2f}')} $M")
-    if plan.mip_gap is not None and math.isfinite(plan.mip_gap):
-        lines.append(f"MIP gap: {plan.mip_gap:.2%}")
+        lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, ',.2f')} $M")
+    if plan.stages:
+        lines.append(f"MIP gap: {gap_phrase(plan)}")
     for s in plan.stages:
-        lines.append(f"stage {s.term}: {_num(s.value, '{:,.6g}')} ({s.status.value})")
+        gap = "unknown" if s.mip_gap is None or not math.isfinite(s.mip_gap) \
+            else f"{s.mip_gap:.2%}"
+        lines.append(f"stage {s.term}: {_num(s.value, ',.6g')} ({s.status.value}, gap {gap})")
     return lines
 
 
@@ -164,10 +168,11 @@ def _online_over_time(plan: Plan) -> pd.DataFrame:
         return pd.DataFrame()
     wide = cap.pivot_table(index="period", columns="site", values="online_mw", aggfunc="sum")
     wide = wide.reindex(columns=list(dict.fromkeys(cap["site"]))).fillna(0.0)
-    wide["total"] = wide.sum(axis=1)
-    wide.insert(0, "period", [plan.periods[int(t)] for t in wide.index])
-    wide.columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns[1:]]
-    return wide.reset_index(drop=True)
+    # Columns are placed by position: a site may be named "period" or "total".
+    columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns] + ["total (IT MW)"]
+    rows = [[plan.periods[int(t)], *values, sum(values)]
+            for t, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _chosen_tranches(plan: Plan) -> pd.DataFrame:
@@ -246,7 +251,7 @@ def _site_facts(plan: Plan) -> dict[str, dict[str, str]]:
     """Per site, the facts compared: capacity, grid tranches, units at the deadline."""
     facts: dict[str, dict[str, str]] = {}
     for row in capacity_by_site(plan).itertuples(index=False):
-        facts[row[0]] = {"IT MW online": f"{row[1]:,.1f}", "IT MW built": f"{row[2]:,.1f}"}
+        facts[row[0]] = {"IT MW online": number(row[1]), "IT MW built": number(row[2])}
     grid = table(plan, "grid")
     for site, grp in grid[grid["chosen"].astype(bool)].groupby("site"):
         facts.setdefault(site, {})["grid tranches"] = ", ".join(map(str, sorted(grp["tranche"])))
@@ -300,7 +305,9 @@ def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
 
 # ------------------------------------------------------------ Excel
 def write_excel(plan: Plan, path: str | os.PathLike) -> None:
-    """One sheet per table: a summary, the main tables, then every plan table."""
+    """One sheet per table: a summary, the main tables, then every plan table.
+    Every text cell is of Excel's string type (:mod:`planner.spreadsheet`):
+    a name such as ``=HYPERLINK(...)`` is shown, never evaluated."""
     summary = pd.DataFrame({"summary": summary_lines(plan)})
     sheets = {
         "summary": summary,
@@ -312,10 +319,17 @@ def write_excel(plan: Plan, path: str | os.PathLike) -> None:
     for name in TABLES:
         df = plan.tables.get(name)
         sheets[f"plan {name}"] = df if df is not None else pd.DataFrame()
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name[:31], index=False)
-            _fit_columns(writer.sheets[name[:31]], df)
+    from openpyxl import Workbook
+
+    from planner.results.spreadsheet import write_sheet
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, df in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        write_sheet(sheet, df)
+        _fit_columns(sheet, df)
+    book.save(path)
 
 
 def _fit_columns(sheet, df: pd.DataFrame) -> None:

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planner.results.plan import Plan
+from planner.io.atomic import check_folder, write_file, write_folder
+from planner.report.display import number, plan_spans
+from planner.results.plan import Plan, Status
+from planner.results.spreadsheet import csv_text
 
 
 # ---------------------------------------------------------------- summaries
@@ -23,9 +25,12 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "capacity_mw": plan.capacity_mw,
         "total_cost": plan.total_cost,
         "co2_mt": plan.co2_mt,
-        "mip_gap": plan.to_dict()["mip_gap"],
-        "bound": plan.to_dict()["bound"],
-        "stages": [{"term": s.term, "value": s.value} for s in plan.stages],
+        **_gap_fields(plan),
+        "stages": [
+            {"term": s.term, "status": s.status.value, "value": s.value,
+             "bound": _finite(s.bound), "mip_gap": _finite(s.mip_gap)}
+            for s in plan.stages
+        ],
         "sites": [],
         "draws": plan.draws_by_source(),
         "timings": plan.timings,
@@ -55,14 +60,43 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
     return out
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:,.1f}") -> str:
+def _table(df: pd.DataFrame, spec: str = ",.1f") -> str:
     if df.empty:
         return "  (none)"
     shown = df.copy()
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
+            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else number(v, spec))
     return "\n".join("  " + line for line in shown.to_string(index=False).splitlines())
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
+
+
+def _gap_fields(plan: Plan) -> dict[str, Any]:
+    """The plan's gap for JSON: the largest stage gap, the stage it is of,
+    and (a stage without a bound) that it is unknown."""
+    term, gap = plan.largest_gap()
+    worst = next((s for s in plan.stages if s.term == term), None)
+    out: dict[str, Any] = {
+        "mip_gap": _finite(gap),
+        "bound": None if worst is None else _finite(worst.bound),
+        "mip_gap_stage": term,
+    }
+    if gap is not None and not math.isfinite(gap):
+        out["mip_gap_note"] = f"stage {term} has no bound: its gap is unknown"
+    return out
+
+
+def gap_phrase(plan: Plan) -> str:
+    """'largest stage gap 0.01% (capacity_time)', the same in every view."""
+    term, gap = plan.largest_gap()
+    if term is None:
+        return "no stage gap"
+    if not math.isfinite(gap):
+        return f"largest stage gap unknown ({term} has no bound)"
+    return f"largest stage gap {gap:.2%} ({term})"
 
 
 def summary_text(plan: Plan) -> str:
@@ -73,13 +107,11 @@ def summary_text(plan: Plan) -> str:
     lines += [f"  {line}" for line in plan.explanation]
     if not plan.status.has_plan:
         return "\n".join(lines)
-    gaps = [s.mip_gap for s in plan.stages if s.mip_gap is not None]
-    gap = max(gaps) if gaps else None
-    lines[0] += f" (largest stage gap {gap:.2%})" if gap is not None and gap < float("inf") else ""
-    deadline = plan.periods[-1]
+    lines[0] += f" ({gap_phrase(plan)})" if plan.stages else ""
+    deadline = plan_spans(plan)[-1]
     lines += [
-        f"capacity online in the deadline period (from {deadline}): {plan.capacity_mw:,.1f} MW",
-        f"total cost: {plan.total_cost:,.1f} $M   CO2: {plan.co2_mt:,.3f} Mt",
+        f"capacity online in the deadline period ({deadline}): {number(plan.capacity_mw)} MW",
+        f"total cost: {number(plan.total_cost)} $M   CO2: {number(plan.co2_mt, ',.3f')} Mt",
         "stages: " + ", ".join(f"{s.term} = {s.value:,.4g}" for s in plan.stages),
         "",
         "capacity by site at the deadline (IT MW):",
@@ -102,37 +134,40 @@ def summary_text(plan: Plan) -> str:
 # ---------------------------------------------------------------- files
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temporary name beside ``path``, then rename over it, so a
-    failed run never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    failed run never leaves a half-written file (:func:`planner.atomic.write_file`)."""
+    write_file(path, text)
 
 
-def write_plan(plan: Plan, out_dir: str | os.PathLike) -> list[Path]:
-    """plan.json and one CSV per table under ``out_dir``.
-
-    Every file is written in full beside the others first, then all are
-    renamed into place: a run that fails while writing leaves what was there
-    before.
-    """
-    out = Path(out_dir)
-    files = {out / "plan.json": plan.to_json()}
+def plan_files(plan: Plan) -> dict[str, str]:
+    """The files of a plan folder: plan.json and one CSV per table, the CSVs
+    spreadsheet-safe (:mod:`planner.spreadsheet`)."""
+    files = {"plan.json": plan.to_json()}
     for name, df in plan.tables.items():
-        files[out / f"{name}.csv"] = df.to_csv(index=False)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".planner-", dir=out))
+        files[f"{name}.csv"] = csv_text(df)
+    return files
+
+
+def out_problem(out_dir: str | os.PathLike, extra: tuple[str, ...] = ()) -> str | None:
+    """Why ``out_dir`` cannot take a plan folder (it is a file, or holds a
+    folder named like an output), or None; checked before any work."""
+    names = [*plan_files(Plan(status=Status.no_plan)), *extra]
     try:
-        for path, text in files.items():
-            atomic_write(staging / path.name, text)
-        for path in files:
-            os.replace(staging / path.name, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return list(files)
+        check_folder(out_dir, names)
+    except OSError as exc:
+        return f"cannot write the plan to {out_dir}: {exc.strerror or exc}"
+    return None
+
+
+def write_plan(plan: Plan, out_dir: str | os.PathLike,
+               extra: dict[str, str] | None = None) -> list[Path]:
+    """plan.json, one CSV per table and the ``extra`` files (name -> text)
+    in the folder ``out_dir``, all or nothing.
+
+    The whole folder is built beside ``out_dir`` and swapped in
+    (:func:`planner.atomic.write_folder`): a run that fails or is killed
+    leaves the old folder whole, and two runs into one folder leave one
+    whole plan. Other files in the folder are kept.
+    """
+    files = {**plan_files(plan), **(extra or {})}
+    write_folder(out_dir, files)
+    return [Path(out_dir) / name for name in files]

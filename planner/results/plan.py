@@ -109,6 +109,19 @@ class Plan:
 
         return explain_plan(self, SolveOptions(**options))
 
+    def largest_gap(self) -> tuple[str | None, float | None]:
+        """The stage with the largest MIP gap and that gap (inf for a stage
+        with a plan but no bound: its gap is unknown); (None, None) without
+        stages that found a plan. The plan's gap is this one."""
+        worst: tuple[str | None, float | None] = (None, None)
+        for s in self.stages:
+            if s.value is None:
+                continue
+            gap = math.inf if s.mip_gap is None or not math.isfinite(s.mip_gap) else s.mip_gap
+            if worst[1] is None or gap > worst[1]:
+                worst = (s.term, gap)
+        return worst
+
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,7 +160,10 @@ class Plan:
         }
 
     def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        """Strict JSON (a number that is not finite is written as null)."""
+        from planner.io.strict_json import dumps
+
+        return dumps(self.to_dict(), indent=indent, note=False)
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> Plan:
@@ -182,7 +198,11 @@ class Plan:
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
-        return cls.from_dict(json.loads(text))
+        """The plan of a plan file's text, checked against the plan file's
+        schema (:mod:`planner.planfile`); raises ``PlanFileError``."""
+        from planner.results.planfile import parse_plan
+
+        return parse_plan(text)
 
 
 def _finite(x: float | None) -> float | None:

@@ -14,6 +14,7 @@ import ctypes
 import math
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,10 @@ from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
+# Set when Ctrl-C (or SIGTERM, or a pool's request to stop) has stopped a run
+# of HiGHS: every run in this process stops as soon as it sees it, and loops
+# over many solves (sweeps, Monte Carlo, frontiers) stop after the current one.
+STOP = threading.Event()
 
 
 @dataclass
@@ -99,6 +104,8 @@ class HighsModel:
         self.h.setOptionValue("output_flag", False)
         for key, value in (options or {}).items():
             self.h.setOptionValue(key, value)
+        if (options or {}).get("output_flag"):
+            log_to_stderr(self.h)
         self.h.passModel(lp)
         self.lower, self.upper = lower, upper  # current column bounds, kept in step
         self.int_idx = np.flatnonzero(self.integer).astype(np.int32)
@@ -110,6 +117,7 @@ class HighsModel:
                 self.round_up[self.column_of[id(v)]] = True
         self.h.HandleKeyboardInterrupt = True  # HiGHS polls for a stop request
         self.interrupted = False
+        self.finishing = False  # the clean-up LP runs even after a stop was asked for
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
         self.handover_s = time.perf_counter() - started
@@ -170,6 +178,9 @@ class HighsModel:
 
     # --------------------------------------------------------------- solve
     def run(self, time_limit: float | None, mip_gap: float, warm: bool) -> RunResult:
+        if self.interrupted or STOP.is_set():  # stopped before this run could start
+            self.interrupted = True
+            return RunResult("limit", None, None, None, 0.0, "interrupted")
         self.h.setOptionValue("time_limit", INF if time_limit is None else max(time_limit, 0.01))
         self.h.setOptionValue("mip_rel_gap", mip_gap)
         if warm and self.solution is not None:
@@ -183,6 +194,16 @@ class HighsModel:
         status = self.h.getModelStatus()
         info = self.h.getInfo()
         S = highspy.HighsModelStatus
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible) and warm \
+                and self.solution is not None and self._presolve_on():
+            # Seen with highspy 1.16.0: presolve calls a model infeasible that
+            # the warm start satisfies (a stage held at the plan it started
+            # from). Ask once more without presolve.
+            self.h.setOptionValue("presolve", "off")
+            try:
+                return self.run(time_limit, mip_gap, warm)
+            finally:
+                self.h.setOptionValue("presolve", "choose")
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return RunResult("infeasible", None, None, None, seconds)
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -212,15 +233,38 @@ class HighsModel:
     def _run(self) -> None:
         """Run HiGHS in its own thread so that Ctrl-C stops the search
         cleanly: HiGHS is told to stop and returns the best plan found."""
-        if self.interrupted:
+        if self.interrupted or (STOP.is_set() and not self.finishing):
+            self.interrupted = True
             return  # a stop asked for earlier holds for the rest of the solve
-        self.h.startSolve()
+        if self.finishing:
+            # Once HiGHS was interrupted through its callback it interrupts
+            # every later run with the callback in place: the clean-up LP
+            # runs without it (it is short, and a Ctrl-C lets it finish).
+            self.h.HandleKeyboardInterrupt = False
+            try:
+                self._wait_for_run()
+            finally:
+                self.h.HandleKeyboardInterrupt = True
+            return
+        self._wait_for_run()
+
+    def _wait_for_run(self) -> None:
+        started = False
         while True:
             try:
+                if not started:
+                    # A signal's handler runs as soon as the call returns:
+                    # inside the try, so that the run it started is stopped.
+                    started = True
+                    self.h.startSolve()
                 done, _ = self.h.wait(0.1)
                 if done:
                     return
+                if STOP.is_set() and not self.interrupted and not self.finishing:
+                    self.interrupted = True
+                    self.h.cancelSolve()
             except KeyboardInterrupt:
+                STOP.set()
                 self.interrupted = True
                 self.h.cancelSolve()
 
@@ -237,9 +281,22 @@ class HighsModel:
         limit = INF if time_limit is None else self.h.getRunTime() + max(time_limit, 0.01)
         self.h.setOptionValue("time_limit", limit)
         self._run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        S = highspy.HighsModelStatus
+        if self.h.getModelStatus() in (S.kInfeasible, S.kUnboundedOrInfeasible) \
+                and self._presolve_on() and not self.interrupted:
+            # Presolve can call a feasible LP infeasible (as in run()): once more without.
+            self.h.setOptionValue("presolve", "off")
+            try:
+                self._run()
+            finally:
+                self.h.setOptionValue("presolve", "choose")
+        if self.h.getModelStatus() != S.kOptimal:
             return None
         return np.array(self.h.getSolution().col_value)
+
+    def _presolve_on(self) -> bool:
+        value = self.h.getOptionValue("presolve")  # (status, value) in highspy 1.11-1.16
+        return (value[-1] if isinstance(value, tuple) else value) != "off"
 
     def _fixed_lp(self, ints: np.ndarray, time_limit: float | None) -> np.ndarray | None:
         """The LP with the integer columns fixed at ``ints`` (clipped to bounds)."""
@@ -320,6 +377,36 @@ class HighsModel:
         finally:
             self._integrality(True)
 
+    def clean_up(self) -> np.ndarray | None:
+        """The stored plan made exact: every whole-number choice fixed at its
+        rounded value and the rest re-optimized as an LP for the current
+        objective, under the current row bounds (the stage holds). HiGHS
+        accepts an integer column within 1e-6 of a whole number, and what
+        hangs on it (say generation on 7e-7 units) does not round with it;
+        this LP makes the continuous part consistent with the rounded
+        choices. Stores and returns the plan, or None when that LP has no
+        solution (the stored plan is then left as it was)."""
+        if self.solution is None:
+            return None
+        interrupted = self.interrupted
+        self._integrality(False)
+        self.finishing = True  # a stop asked for before still lets this short LP run
+        try:
+            for _ in range(2):  # a Ctrl-C during this short LP: run it once more
+                self.interrupted = False
+                x = self._fixed_lp(np.round(self.solution[self.int_idx]), None)
+                if x is not None or not self.interrupted:
+                    break
+        finally:
+            self.finishing = False
+            self._integrality(True)
+            self.interrupted = interrupted or self.interrupted
+        if x is None:
+            return None
+        x[self.int_idx] = np.round(x[self.int_idx])
+        self.solution = x
+        return x
+
     def value_of_solution(self) -> float:
         """The current objective's value at the stored plan."""
         return float(np.dot(self.cost, self.solution)) + self.offset
@@ -352,6 +439,17 @@ def new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(null)
     return h
+
+
+def log_to_stderr(h: highspy.Highs) -> None:
+    """Send HiGHS's log to Python's stderr (through its logging callback),
+    never to the C stdout, which is for plans and JSON."""
+    h.setOptionValue("log_to_console", False)
+
+    def write(event) -> None:
+        sys.stderr.write(event.message)
+
+    h.cbLogging += write
 
 
 def _close(a: float, b: float) -> bool:

@@ -19,7 +19,7 @@ import highspy
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.solver.highs import INF, HighsModel, RunResult
+from planner.solver.highs import INF, STOP, HighsModel, RunResult
 from planner.io.schema import TERMS, Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
@@ -45,9 +45,13 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False  # stream HiGHS's log
     heuristic: bool = True  # start each stage from a rounded or polished plan
+    node_limit: int | None = None  # branch-and-bound nodes of each stage: a limit HiGHS
+    # counts the same on any machine, where a time limit depends on its speed and load
 
     def highs_options(self) -> dict:
         options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
+        if self.node_limit is not None:
+            options["mip_max_nodes"] = self.node_limit
         if self.threads:
             # HiGHS fixes its thread pool at the first run in a process; a new
             # thread count needs the pool reset first.
@@ -95,10 +99,13 @@ class Session:
                 adjust_rounding=self._round_blocks_within_rate,
             )
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
+        log.info("model handed to HiGHS: %d columns, %d rows", len(self.highs.columns),
+                 self.highs.n_rows)
         self._hold_rows: dict[str, int] = {}
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
+        self.message = ""
 
     # ------------------------------------------------------------- solving
     def run(
@@ -111,6 +118,7 @@ class Session:
         for row in self._hold_rows.values():
             self.highs.set_row_bounds(row, -INF, INF)
         self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
+        self.message = ""  # what the last run has to say beyond its status
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
         for i, term in enumerate(stages):
@@ -139,10 +147,46 @@ class Session:
                 break
             if i < len(stages) - 1:
                 self._hold(term, stage.value)
+        if not self._clean_up(results):
+            self.message = UNCLEAN
+            return Status.no_plan, results
         self.highs.load()
         complete = len(results) == len(stages)
         optimal = complete and all(s.status is Status.optimal for s in results)
         return (Status.optimal if optimal else Status.feasible), results
+
+    def _clean_up(self, results: list[StageResult]) -> bool:
+        """Make the plan found exact (docs/model-notes.md, "The final
+        clean-up LP"): the whole-number choices are fixed at their rounded
+        values and the stages solved again in order as LPs, each held for
+        the next at the value it has with those choices. Every stage then
+        reports the value of this plan (the last exactly, earlier ones as
+        held), its gap measured against the bound the MIP proved. False
+        when no plan has those choices (say a rounding breaks a rule)."""
+        for row in self._hold_rows.values():
+            self.highs.set_row_bounds(row, -INF, INF)
+        values = []
+        for i, stage in enumerate(results):
+            maximize = MAXIMIZE[stage.term]
+            self.highs.set_objective(stage.term, maximize)
+            if self.highs.clean_up() is None:
+                if not i:
+                    return False
+                # the LP could not hold the previous stages that tightly:
+                # hold them within the MIP's feasibility tolerance too
+                log.info("clean-up LP infeasible under the held stages: widening them")
+                for held, value in zip(results[:i], values, strict=True):
+                    self._hold(held.term, value, extra=SOLVER_FEASIBILITY)
+                if self.highs.clean_up() is None:
+                    return False
+            values.append(self.highs.value_of_solution())
+            if i < len(results) - 1:
+                self._hold(stage.term, values[-1])
+        for stage, value in zip(results, values, strict=True):
+            stage.value = value
+            if stage.bound is not None and math.isfinite(stage.bound):
+                stage.mip_gap = _gap(value, stage.bound, MAXIMIZE[stage.term])
+        return True
 
     def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
         self.highs.set_objective(term, MAXIMIZE[term])
@@ -230,6 +274,8 @@ class Session:
         plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if self.highs.interrupted:
             plan.message = "interrupted: the best plan found so far"
+        if self.message:
+            plan.message = self.message
         if not status.has_plan:
             plan.message = plan.message or _no_plan_message(status)
             return plan
@@ -309,6 +355,21 @@ class Session:
         self._cols.clear()
 
 
+UNCLEAN = (
+    "no exact plan: with its whole-number choices rounded, the solver's best plan "
+    "breaks a rule or a stage hold, and no plan with those choices holds them all"
+)
+
+
+def _gap(value: float, bound: float, maximize: bool) -> float:
+    """The relative gap of a plan's value to a stage's bound, 0 when the
+    plan is as good as the bound (within noise)."""
+    short = (bound - value) if maximize else (value - bound)
+    if short <= 1e-9 * max(1.0, abs(value)):
+        return 0.0
+    return short / max(abs(value), 1e-9)
+
+
 FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
 
 
@@ -340,6 +401,7 @@ def solve(
     verbose: bool = False,
 ) -> Plan:
     """Solve an instance's staged objective and return the plan."""
+    STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = SolveOptions(time_limit, mip_gap, threads, seed, verbose)
     return Session(instance, options).solve()
 
@@ -350,10 +412,20 @@ def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Insta
     plan.capacity_mw = clean(capacity.loc[capacity["period"] == data.D, "online_mw"].sum())
     plan.total_cost = clean(plan.tables["costs"]["cost_musd"].sum())
     plan.co2_mt = clean(pyo.value(model.co2_mt))
-    # The plan's gap and bound are those of the stage whose proof a limit
-    # stopped (the first not proven optimal), else of the last stage.
-    stopped = next((s for s in plan.stages if s.status is not Status.optimal), plan.stages[-1])
-    plan.mip_gap, plan.bound = stopped.mip_gap, stopped.bound
+    # The last stage's value is the one this plan achieves (the clean-up LP
+    # made it; read here from the tables as reported).
+    last = plan.stages[-1]
+    last.value = {
+        "capacity": plan.capacity_mw,
+        "capacity_time": clean(data.pm * float(capacity["online_mw"].sum())),
+        "cost": plan.total_cost,
+        "co2": plan.co2_mt,
+    }[last.term]
+    # The plan's gap and bound are those of the stage with the largest gap
+    # (inf, unknown, when a stage has no bound).
+    term, gap = plan.largest_gap()
+    worst = next(s for s in plan.stages if s.term == term)
+    plan.mip_gap, plan.bound = gap, worst.bound
 
 
 def _no_plan_message(status: Status) -> str:

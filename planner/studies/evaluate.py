@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
+from planner.studies import shocks
 from planner.solver.highs import HighsModel
 from planner.io.schema import Instance, parse_instance
 from planner.model import build_model, prepare
@@ -52,6 +53,7 @@ class Commitments:
     built: dict[tuple[str, int], float] = field(default_factory=dict)
     tranches: set[tuple[str, int]] = field(default_factory=set)
     units: dict[tuple[str, str, int], int] = field(default_factory=dict)  # bought units
+    drawn: dict[tuple[str, int], float] = field(default_factory=dict)  # cumulative draws
 
     @classmethod
     def from_plan(cls, plan: Plan, bought: set[str]) -> Commitments:
@@ -69,6 +71,7 @@ class Commitments:
             for r in power.itertuples(index=False):
                 if r.source in bought:
                     out.units[str(r.site), str(r.source), int(r.period)] = int(round(r.units))
+        out.drawn = shocks.drawn_by_plan(plan)  # what stands before a money shock
         return out
 
 
@@ -108,7 +111,7 @@ def prepare_keeping(inst: Instance, keep: set[tuple[str, int]]) -> ModelData:
 def evaluation_data(data: Mapping) -> dict:
     """The instance mapping without what a sample does not enforce: tenant
     commitments, the total cost cap and the CO2 cap."""
-    out = copy.deepcopy(dict(data))
+    out = copy.deepcopy(shocks.without_money(data))
     for s in out["sites"]:
         s.pop("commitments", None)
     limits = out.get("limits", {})
@@ -135,9 +138,12 @@ def evaluate(data: Mapping, commitments: Commitments, options: SolveOptions | No
     started = time.perf_counter()
     inst = parse_instance(evaluation_data(data), source=str(data.get("name", "sample")))
     d = prepare_keeping(inst, commitments.tranches)
+    money = shocks.money_of(data)
+    shocks.apply_to_data(d, money)
     for give_up in (False, True):
         m = build_model(d)
         _commit(m, d, commitments, give_up)
+        shocks.add_rows(m, d, money, commitments.drawn)
         m.capacity_objective = pyo.Objective(expr=m.capacity, sense=pyo.maximize)
         hm = HighsModel(m, {"capacity": m.capacity_objective}, options.highs_options())
         hm.set_objective("capacity", True)

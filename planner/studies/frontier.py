@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.solver.highs import INF
+from planner.solver.highs import INF, STOP
 from planner.io.schema import parse_instance
-from planner.studies.parallel import Failed, error_line, run_tasks
+from planner.studies.parallel import Failed, Interrupted, NotRun, error_line, run_tasks
 from planner.solver.session import Session, SolveOptions
-from planner.studies.sweep import outcome
+from planner.studies.sweep import INTERRUPTED_PLAN, outcome
 
 COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
            "solve_s", "dominated", "message"]
@@ -75,12 +75,25 @@ def frontier_task(task: FrontierTask) -> list[dict]:
     floor = _Floor(session)
     rows = []
     for point, target in task.targets:
+        if STOP.is_set():  # interrupted: the points left are not solved
+            break
         try:
-            rows.append(_solve_point(session, floor, point, target, ["cost", "capacity"]))
+            row = _solve_point(session, floor, point, target, ["cost", "capacity"])
         except Exception as exc:  # noqa: BLE001 (a failed point is reported in its row)
-            rows.append({"point": point, "target_mw": target, "status": "error",
-                         "message": error_line(exc), "solve_s": 0.0, "dominated": False})
+            row = {"point": point, "target_mw": target, "status": "error",
+                   "message": error_line(exc), "solve_s": 0.0, "dominated": False}
+        if STOP.is_set():
+            if row.get("capacity_mw") is None:
+                break  # stopped before any plan: the point is not done
+            row["message"] = INTERRUPTED_PLAN
+        rows.append(row)
     return rows
+
+
+def _not_solved(point: int, target: float | None) -> dict:
+    return {"point": point, "target_mw": target, "status": "interrupted",
+            "message": "interrupted before this point was solved", "solve_s": 0.0,
+            "dominated": False}
 
 
 @dataclass
@@ -88,6 +101,7 @@ class FrontierResult:
     instance: str
     rows: pd.DataFrame
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C or SIGTERM stopped it: points "interrupted" not solved
 
     def efficient(self) -> pd.DataFrame:
         ok = self.rows[self.rows["capacity_mw"].notna() & ~self.rows["dominated"]]
@@ -106,6 +120,7 @@ def run_frontier(
 ) -> FrontierResult:
     """``points`` points from the cheapest plan to the plan of most capacity."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     points = max(2, points)
     inst = parse_instance(data, source=str(data.get("name", "instance")))
@@ -116,23 +131,38 @@ def run_frontier(
     if progress:
         progress(2)
     rows = [bottom, top]
+    interrupted = ends_interrupted = STOP.is_set()
     if top["capacity_mw"] is not None and bottom["capacity_mw"] is not None:
         lo, hi = bottom["capacity_mw"], top["capacity_mw"]
         targets = [(i, float(x)) for i, x in enumerate(np.linspace(lo, hi, points))][1:-1]
         opts = _options_dict(options)
         tasks = [FrontierTask(dict(data), targets[k:k + chunk], opts)
                  for k in range(0, len(targets), max(1, chunk))]
-        results = run_tasks(frontier_task, tasks, workers=workers, scheduler=scheduler,
-                            progress=progress, weight=lambda t: len(t.targets))
+        try:
+            results = run_tasks(frontier_task, tasks, workers=workers, scheduler=scheduler,
+                                progress=progress, weight=lambda t: len(t.targets))
+        except Interrupted as stop:
+            results, interrupted = stop.results, True
         for task, result in zip(tasks, results, strict=True):
+            if isinstance(result, NotRun):
+                continue
             if isinstance(result, Failed):
                 rows += [{"point": i, "target_mw": x, "status": "error", "message": result.error,
                           "solve_s": 0.0, "dominated": False} for i, x in task.targets]
             else:
                 rows += result
+        done = {row["point"] for row in rows}
+        rows += [_not_solved(i, x) for i, x in targets if i not in done]
+    if ends_interrupted:  # a stop during the two ends: what they found, or nothing
+        for end in (bottom, top):
+            if end["capacity_mw"] is None:
+                end.update(_not_solved(end["point"], None))
+            else:
+                end["message"] = INTERRUPTED_PLAN
     df = pd.DataFrame(rows, columns=COLUMNS).sort_values("point", ignore_index=True)
     df["dominated"] = _dominated(df)
-    return FrontierResult(str(data.get("name", "")), df, time.perf_counter() - started)
+    return FrontierResult(str(data.get("name", "")), df, time.perf_counter() - started,
+                          interrupted=interrupted)
 
 
 def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
@@ -160,22 +190,19 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
 
 def frontier_chart(result: FrontierResult):
     """Capacity at the deadline against total cost, one marker per point."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
 
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, (ax,) = new_figure(8.0, 4.5)
     eff = result.efficient()
     ax.plot(eff["total_cost"], eff["capacity_mw"], marker="o", drawstyle="default",
-            color="#4c72b0", gid="frontier")
+            color="#4c72b0", label="efficient", gid="frontier")
     dom = result.rows[result.rows["dominated"]]
     if len(dom):
         ax.scatter(dom["total_cost"], dom["capacity_mw"], marker="x", color="#c44e52",
                    label="dominated", gid="dominated")
-        ax.legend(fontsize=8)
-    ax.set_xlabel("total cost ($M)")
-    ax.set_ylabel("IT MW online at the deadline")
+        ax.legend(fontsize=FONT_PT)
+    ax.set_xlabel("total cost through the deadline ($M)")
+    ax.set_ylabel("IT MW online at the deadline (MW)")
     ax.grid(alpha=0.3)
     ax.set_title(f"{result.instance}: capacity against cost")
-    return fig
+    return keep_inside(fig)

@@ -8,16 +8,30 @@ interpreter (a forked child of a process that has run HiGHS can hang on its
 thread pool), and Dask ships functions by reference. As with any
 multiprocessing program, a script that runs a pool guards its entry point
 with ``if __name__ == "__main__":``.
+
+Ctrl-C (or SIGTERM, which the ``planner`` command turns into Ctrl-C) stops
+the work within seconds: tasks not started are cancelled, the running ones
+are asked to stop (their HiGHS runs end with the best plan found, and a task
+that runs many solves returns the ones done), and workers still busy after
+:data:`GRACE_S` are terminated. :class:`Interrupted` then carries the
+results of the tasks that finished, :class:`NotRun` in place of the others.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from typing import Any
+
+from planner.solver.highs import STOP
+
+GRACE_S = 3.0  # seconds the running tasks get to return what they finished
+CONNECT_S = 5.0  # seconds to reach a Dask scheduler (PLANNER_DASK_TIMEOUT overrides)
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,26 @@ class Failed:
 
     def __str__(self) -> str:
         return self.error
+
+
+class NotRun(Failed):
+    """A task that an interruption stopped before it finished."""
+
+
+NOT_RUN = NotRun("interrupted before it finished")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped :func:`run_tasks`: ``results`` holds the
+    finished tasks' results in task order, :data:`NOT_RUN` for the others."""
+
+    def __init__(self, results: list[Any]):
+        super().__init__("interrupted")
+        self.results = results
+
+    @property
+    def done(self) -> int:
+        return sum(not isinstance(r, NotRun) for r in self.results)
 
 
 def error_line(exc: BaseException) -> str:
@@ -57,22 +91,105 @@ def run_tasks(
     """
     tasks = list(tasks)
     tick = progress or (lambda n: None)
+    if STOP.is_set():  # interrupted before: start nothing
+        raise Interrupted([NOT_RUN] * len(tasks))
     if scheduler is not None:
         return _run_dask(fn, tasks, scheduler, tick, weight)
     workers = default_workers() if workers is None else workers
+    results: list[Any] = [NOT_RUN] * len(tasks)
     if workers <= 1 or len(tasks) <= 1:
-        out = []
-        for task in tasks:
-            out.append(_call(fn, task))
-            tick(weight(task))
-        return out
-    results: list[Any] = [None] * len(tasks)
-    context = _context()
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        try:
+            for i, task in enumerate(tasks):
+                results[i] = _call(fn, task)
+                tick(weight(task))
+                if STOP.is_set():  # a Ctrl-C stopped a solve of this task
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            STOP.set()
+            raise Interrupted(results) from None
+        return results
+    pool = None
+    futures: dict = {}
+    try:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_context(),
+                                   initializer=_worker_signals)
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
             _collect(future, futures[future], results, tasks, tick, weight)
+    except KeyboardInterrupt:
+        STOP.set()
+        if pool is not None:
+            with _signals_held():
+                _wind_down(pool, futures, results, tasks, tick, weight)
+        raise Interrupted(results) from None
+    pool.shutdown()
     return results
+
+
+class _signals_held:
+    """SIGINT and SIGTERM wait while the pool winds down (a second Ctrl-C
+    must not leave workers behind); outside the main thread, nothing."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __enter__(self):
+        self.saved = {}
+        with _quiet():
+            self.saved = {s: signal.signal(s, signal.SIG_IGN) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc):
+        for s, handler in self.saved.items():
+            signal.signal(s, handler)
+        return False
+
+
+def _worker_signals() -> None:
+    """In a pool worker, Ctrl-C (the terminal sends it to every process of
+    the group) or the SIGINT of :func:`_wind_down` asks the running solve to
+    stop, as :data:`STOP` does, rather than raising wherever the worker is."""
+    signal.signal(signal.SIGINT, lambda signum, frame: STOP.set())
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _wind_down(pool, futures: dict, results: list, tasks: list, tick, weight) -> None:
+    """Cancel the tasks not started, ask the running ones to stop, keep what
+    they return within GRACE_S, then terminate the workers left."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for future in futures:
+        future.cancel()  # those not started (the pool would cancel them later, unseen by wait)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with _quiet():
+            os.kill(proc.pid, signal.SIGINT)
+    deadline = time.monotonic() + GRACE_S
+    pending = {f for f in futures if not f.cancelled() and results[futures[f]] is NOT_RUN}
+    while pending and time.monotonic() < deadline:
+        done, pending = wait(pending, timeout=deadline - time.monotonic(),
+                             return_when=FIRST_COMPLETED)
+        for future in done:
+            if not future.cancelled():
+                _collect(future, futures[future], results, tasks, tick, weight)
+        pending = {f for f in pending if not f.cancelled()}
+    for proc in processes:
+        with _quiet():
+            proc.terminate()
+    for proc in processes:
+        with _quiet():
+            proc.join(1.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1.0)
+
+
+class _quiet:
+    """Ignore a process that is gone already."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        return kind is not None and issubclass(kind, (OSError, ValueError, AssertionError))
 
 
 # Imported once by the fork server, so that each worker forked from it starts
@@ -98,6 +215,9 @@ def _collect(future, i: int, results: list, tasks: list, tick, weight) -> None:
     """Put a finished future's result (or its failure) in its task's place."""
     try:
         results[i] = future.result()
+    except KeyboardInterrupt:
+        results[i] = NOT_RUN  # a worker interrupted outside a solve
+        return
     except Exception as exc:  # noqa: BLE001 (a failed task is reported in its row)
         results[i] = Failed(error_line(exc))
     tick(weight(tasks[i]))
@@ -118,14 +238,49 @@ def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
         raise RuntimeError("--scheduler needs dask.distributed: pip install "
                            "'dask[distributed]'") from exc
     own = not isinstance(scheduler, Client)
-    client = Client(scheduler, timeout="30s") if own else scheduler
+    client = _connect(Client, scheduler) if own else scheduler
+    results: list[Any] = [NOT_RUN] * len(tasks)
+    futures: list = []
     try:
         futures = client.map(fn, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        results: list[Any] = [None] * len(tasks)
         for future in dask_completed(futures):
             _collect(future, index[future.key], results, tasks, tick, weight)
         return results
+    except KeyboardInterrupt:
+        STOP.set()
+        try:
+            client.cancel([f for f in futures if not f.done()], force=True)
+        except Exception:  # noqa: BLE001, S110 (the scheduler may be gone: nothing to cancel)
+            pass
+        raise Interrupted(results) from None
     finally:
         if own:
-            client.close()
+            client.close(timeout=GRACE_S)
+
+
+def connect_timeout() -> float:
+    """Seconds to reach a Dask scheduler: PLANNER_DASK_TIMEOUT, else CONNECT_S."""
+    text = os.environ.get("PLANNER_DASK_TIMEOUT", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return CONNECT_S
+    return value if 0 < value < 1e6 else CONNECT_S
+
+
+def _connect(Client, address: str):
+    """A client of the scheduler at ``address``, or one line saying why not
+    within :func:`connect_timeout` seconds."""
+    seconds = connect_timeout()
+    try:
+        return Client(address, timeout=f"{seconds}s")
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerUnreachable(
+            f"no Dask scheduler answered at {address} within {seconds:g} s "
+            f"({type(exc).__name__}); is it running? (PLANNER_DASK_TIMEOUT sets the wait)"
+        ) from None
+
+
+class SchedulerUnreachable(RuntimeError):
+    """Nothing answered at the --scheduler address in time."""

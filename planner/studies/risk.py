@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.studies import shocks
 from planner.studies.evaluate import (
     Commitments,
     bought_technologies,
@@ -32,10 +33,12 @@ from planner.studies.evaluate import (
     evaluation_data,
     prepare_keeping,
 )
+from planner.solver.highs import STOP
 from planner.io.schema import InstanceError, parse_instance
-from planner.studies.parallel import Failed, run_tasks
+from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
 from planner.results.plan import Plan
 from planner.io.uncertainty import (
+    MONEY_TYPES,
     Entry,
     Slips,
     Uncertainty,
@@ -63,11 +66,16 @@ def evaluate_task(task: EvalTask) -> list[tuple[str, str, float | None, str]]:
     options = SolveOptions(**task.options)
     out = []
     for key, data in task.items:
+        if STOP.is_set():  # interrupted: the samples left are not evaluated
+            break
         try:
             ev = evaluate(data, task.commitments, options)
-            out.append((key, ev.status, ev.capacity_mw, ev.message))
+            result = (key, ev.status, ev.capacity_mw, ev.message)
         except Exception as exc:  # noqa: BLE001 (a failed sample is reported, not fatal)
-            out.append((key, "error", None, error_line(exc)))
+            result = (key, "error", None, error_line(exc))
+        if STOP.is_set():
+            break  # a stopped evaluation's capacity is a lower bound only: not kept
+        out.append(result)
     return out
 
 
@@ -75,7 +83,12 @@ def _key(data: Mapping, commitments: Commitments) -> str:
     """Samples whose models are the same get the same key."""
     inst = parse_instance(evaluation_data(data), source="sample")
     d = prepare_keeping(inst, commitments.tranches)
-    return hashlib.sha1(repr(d).encode()).hexdigest()
+    money = shocks.money_of(data)
+    shocks.apply_to_data(d, money)  # the data shocks, then the rows
+    return hashlib.sha1((repr(d) + shocks.fingerprint(money)).encode()).hexdigest()
+
+
+NOT_EVALUATED = ("interrupted", None, "interrupted before this sample was evaluated")
 
 
 class Evaluator:
@@ -89,6 +102,7 @@ class Evaluator:
         self.chunk = chunk
         self.results: dict[str, tuple[str, float | None, str]] = {}
         self.evaluations = 0
+        self.interrupted = False
 
     def run(self, cases: list[Slips], *, workers=None, scheduler=None,
             progress: Callable[[int], None] | None = None) -> list[tuple[str, float | None, str]]:
@@ -96,7 +110,7 @@ class Evaluator:
         seen: dict[tuple, str] = {}
         for slips in cases:
             same = (tuple(sorted(slips.grid.items())), tuple(sorted(slips.deliveries.items())),
-                    tuple(sorted(slips.funding.items())))
+                    tuple(sorted(slips.funding.items())), shocks.fingerprint(slips.money))
             if same in seen:
                 keys.append(seen[same])
                 continue
@@ -118,20 +132,28 @@ class Evaluator:
         tasks = [EvalTask(items[k:k + self.chunk], self.commitments, opts)
                  for k in range(0, len(items), self.chunk)]
         # progress counts cases: a model shared by many cases ticks for each
-        results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
-                            progress=progress,
-                            weight=lambda t: sum(count[k] for k, _ in t.items))
-        if progress:
+        try:
+            results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
+                                progress=progress,
+                                weight=lambda t: sum(count[k] for k, _ in t.items))
+        except Interrupted as stop:
+            results, self.interrupted = stop.results, True
+        if progress and not self.interrupted:
             progress(sum(n for k, n in count.items() if k not in todo))
+        done = 0
         for task, result in zip(tasks, results, strict=True):
+            if isinstance(result, NotRun):
+                continue
             if isinstance(result, Failed):
                 for key, _ in task.items:
                     self.results[key] = ("error", None, result.error)
+                done += len(task.items)
             else:
                 for key, status, cap, message in result:
                     self.results[key] = (status, cap, message)
-        self.evaluations += len(items)
-        return [self.results[k] for k in keys]
+                done += len(result)
+        self.evaluations += done
+        return [self.results.get(k, NOT_EVALUATED) for k in keys]
 
 
 @dataclass
@@ -147,6 +169,7 @@ class RiskResult:
     seconds: float = 0.0
     failed: int = 0
     extra: dict = field(default_factory=dict)
+    interrupted: int = 0  # samples that Ctrl-C or SIGTERM left unevaluated
 
     @property
     def capacity(self) -> np.ndarray:
@@ -190,6 +213,7 @@ class RiskResult:
             "hurts_most": self.hurts_most(),
             "evaluations": self.evaluations,
             "failed_samples": self.failed,
+            "interrupted_samples": self.interrupted,
             "seconds": self.seconds,
         }
 
@@ -206,8 +230,12 @@ class RiskResult:
                 f"(min {s['min']:,.1f}, max {s['max']:,.1f})",
                 f"  P(capacity >= {self.target_mw:,.1f} MW) = {s['p_target']:.1%}",
             ]
+        if self.interrupted:
+            lines.append(f"  interrupted: {self.interrupted} samples were not evaluated; the "
+                         "figures are of the samples done")
         if self.failed:
-            first = self.samples.loc[self.samples["capacity_mw"].isna(), "message"].iloc[0]
+            failed = self.samples["capacity_mw"].isna() & (self.samples["status"] != "interrupted")
+            first = self.samples.loc[failed, "message"].iloc[0]
             lines.append(f"  {self.failed} samples could not be evaluated, e.g.: {first}")
         if not self.inputs.empty:
             lines.append("  each uncertain input alone (others on time), worst first:")
@@ -252,10 +280,15 @@ def run_risk(
     """The distribution of the plan's capacity at the deadline over
     ``samples`` draws of the uncertain dates."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     commitments = Commitments.from_plan(plan, bought_technologies(data))
     entries, draws = sample_slips(uncertainty, data, samples, seed)
     months = np.vectorize(whole_months)(draws).astype(int) if draws.size else draws.astype(int)
+    money = [j for j, e in enumerate(entries) if isinstance(e, MONEY_TYPES)]
+    if money:  # a money shock's size is not a number of months: kept as drawn
+        months = months.astype(float)
+        months[:, money] = draws[:, money]
     labels = _labels(entries)
 
     def case(row: np.ndarray, only: int | None = None) -> Slips:
@@ -291,7 +324,8 @@ def run_risk(
         instance=str(data.get("name", "")), samples=table, inputs=inputs, plan_mw=plan_mw,
         nominal_mw=float("nan") if nominal is None else nominal, target_mw=target, seed=seed,
         evaluations=ev.evaluations, seconds=time.perf_counter() - started,
-        failed=int(table["capacity_mw"].isna().sum()),
+        failed=int((table["capacity_mw"].isna() & (table["status"] != "interrupted")).sum()),
+        interrupted=int((table["status"] == "interrupted").sum()),
     )
 
 
@@ -317,26 +351,30 @@ def _labels(entries: list[Entry]) -> list[str]:
 
 def risk_chart(result: RiskResult):
     """A histogram of the capacity at the deadline, with the plan's capacity,
-    the target and P10/P50/P90 marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    the target and P10/P50/P90 marked (quantiles that coincide share a label)."""
+    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
+    from planner.report.display import number
 
-    fig = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, (ax,) = new_figure(8.0, 4.0)
     x = result.capacity
     if len(x):
         ax.hist(x, bins=min(40, max(5, len(np.unique(x)))), color="#4c72b0", alpha=0.8,
                 gid="capacity-histogram")
         s = result.stats()
+        marks: dict[float, list[str]] = {}
         for q, style in (("p10", ":"), ("p50", "--"), ("p90", ":")):
             ax.axvline(s[q], color="k", linestyle=style, linewidth=1, gid=q)
-            ax.annotate(q.upper(), (s[q], 1), xycoords=("data", "axes fraction"),
-                        ha="center", va="bottom", fontsize=8)
+            marks.setdefault(round(float(s[q]), 6), []).append(q.upper())
+        for i, (value, names) in enumerate(marks.items()):
+            ax.annotate(f"{' = '.join(names)} {number(value, ',.0f')} MW", (value, 1),
+                        xycoords=("data", "axes fraction"), xytext=(3, -4 - 14 * i),
+                        textcoords="offset points", ha="left", va="top", fontsize=FONT_PT)
     ax.axvline(result.target_mw, color="#c44e52", linewidth=1.5, gid="target",
-               label=f"target {result.target_mw:,.0f} MW")
-    ax.set_xlabel("IT MW online at the deadline")
-    ax.set_ylabel("samples")
-    ax.legend(fontsize=8)
-    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples", pad=14)
-    return fig
+               label=f"target {number(result.target_mw, ',.0f')} MW")
+    ax.annotate(f"target {number(result.target_mw, ',.0f')} MW", (result.target_mw, 0),
+                xycoords=("data", "axes fraction"), xytext=(3, 4), textcoords="offset points",
+                ha="left", va="bottom", color="#c44e52", fontsize=FONT_PT)
+    ax.set_xlabel("IT MW online at the deadline (MW)")
+    ax.set_ylabel("samples (count)")
+    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples")
+    return keep_inside(fig)

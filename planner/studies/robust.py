@@ -38,8 +38,9 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.studies import shocks
 from planner.studies.evaluate import prepare_keeping
-from planner.solver.highs import INF, HighsModel
+from planner.solver.highs import INF, STOP, HighsModel
 from planner.io.schema import Instance, parse_instance
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
@@ -79,7 +80,7 @@ def usable_tranches(inst: Instance) -> set[tuple[str, int]]:
 
 
 def scenario_instances(data: Mapping, scenarios: list[Scenario]) -> list[Instance]:
-    return [parse_instance(apply_slips(data, scenario_slips(sc, data)),
+    return [parse_instance(shocks.without_money(apply_slips(data, scenario_slips(sc, data))),
                            source=f"scenario {sc.name}") for sc in scenarios]
 
 
@@ -90,6 +91,9 @@ def build_robust(data: Mapping, scenarios: list[Scenario]) -> RobustModel:
     for inst in insts:
         keep |= usable_tranches(inst)
     datas = [prepare_keeping(inst, keep) for inst in insts]
+    moneys = [shocks.money_of(apply_slips(data, scenario_slips(sc, data))) for sc in scenarios]
+    for d, money in zip(datas, moneys, strict=True):
+        shocks.apply_to_data(d, money)
     first = datas[0]
     for d in datas[1:]:
         assert d.built_index == first.built_index and d.unit_index == first.unit_index
@@ -103,6 +107,8 @@ def build_robust(data: Mapping, scenarios: list[Scenario]) -> RobustModel:
         b.site_periods = pyo.Set(initialize=d.online_index, dimen=2, ordered=True)
         for add in FAMILIES:
             add(b, d)
+        shocks.add_rows(b, d, moneys[w])
+    shocks.share_early_draws(m, datas, moneys)
 
     # first stage: the copies agree on what the plan commits to
     b0 = m.scenario[0]
@@ -187,6 +193,7 @@ def solve_robust(
 ) -> RobustResult:
     """Solve the robust model; the plan returned shows the scenario ``show``
     (default: the first)."""
+    STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = options or SolveOptions()
     stages = list(stages or DEFAULT_STAGES["expected"])
     for term in stages:

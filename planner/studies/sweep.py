@@ -36,15 +36,18 @@ from typing import Any
 
 import pandas as pd
 
+from planner.solver.highs import STOP
 from planner.io.schema import InstanceError, parse_instance
 from planner.model import prepare
-from planner.studies.parallel import Failed, run_tasks
+from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
 from planner.results.plan import Status
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
 from planner.io.uncertainty import shift_month
 from planner.solver.session import Session, SolveOptions
 
 MAX_VALUES = 10_000
+NOT_SOLVED = "interrupted before this scenario was solved"
+INTERRUPTED_PLAN = "interrupted: the best plan found so far"
 ROW_COLUMNS = ["scenario", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
                "solve_s", "mode", "message"]
 # Columns that depend on the machine, not on the plan: left out when rows
@@ -122,13 +125,11 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
         if first.kind == "date":
             if not step.number.is_integer():
                 raise SweepError(f"{where}: a date range steps by whole months, got {item!r}")
-            n = int((last.x - first.x) // step.number) + 1
-            _check_count(n, where)
+            n = _range_count((last.x - first.x) / step.number, item, where)
             out += [Value(d, "date", date=d)
                     for d in (shift_month(first.date, int(i * step.number)) for i in range(n))]
         else:
-            n = int(math.floor((last.number - first.number) / step.number + 1e-9)) + 1
-            _check_count(n, where)
+            n = _range_count((last.number - first.number) / step.number + 1e-9, item, where)
             for i in range(n):
                 x = first.number + i * step.number
                 x = round(x, 9)
@@ -136,6 +137,17 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
                 out.append(Value(text_x, first.kind, x))
     _check_count(len(out), where)
     return out
+
+
+def _range_count(steps: float, item: str, where: str) -> int:
+    """The values of a range that spans ``steps`` steps (a float, perhaps
+    huge or infinite for a tiny step), refused past MAX_VALUES."""
+    if not math.isfinite(steps) or steps + 1 > MAX_VALUES:
+        raise SweepError(f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; "
+                         "take a larger step")
+    n = math.floor(steps) + 1
+    _check_count(n, where)
+    return n
 
 
 def _check_count(n: int, where: str) -> None:
@@ -379,6 +391,8 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
     session: Session | None = None
     rows = []
     for index, d in chunk.items:
+        if STOP.is_set():  # interrupted: the scenarios left are not solved
+            break
         clock = time.perf_counter()
         mode = "build"
         try:
@@ -399,6 +413,10 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
             row = _failed_row(index, "error", error_line(exc))
             session = None  # its state is unknown: build the next one afresh
         row["solve_s"] = time.perf_counter() - clock
+        if STOP.is_set():
+            if row["capacity_mw"] is None:
+                break  # stopped before any plan: the scenario is not done
+            row["message"] = INTERRUPTED_PLAN
         rows.append(row)
     return rows
 
@@ -441,6 +459,7 @@ class SweepResult:
     builds: int = 0
     resolves: int = 0
     extra: dict = field(default_factory=dict)
+    interrupted: bool = False  # Ctrl-C or SIGTERM stopped it: rows "interrupted" not solved
 
     def comparable(self) -> pd.DataFrame:
         """The rows without the columns that depend on the machine."""
@@ -461,69 +480,117 @@ def run_sweep(
 ) -> SweepResult:
     """Solve every scenario of the sweep; one row each, in scenario order."""
     started = time.perf_counter()
+    STOP.clear()
     options = options or SolveOptions(threads=1)
     cases = scenarios(data, varies, zipped)
     chunks, invalid = plan_chunks([(c.index, c.data) for c in cases], options, chunk, resolve)
-    results = run_tasks(solve_chunk, chunks, workers=workers, scheduler=scheduler,
-                        progress=progress, weight=lambda c: len(c.items))
+    interrupted = False
+    try:
+        results = run_tasks(solve_chunk, chunks, workers=workers, scheduler=scheduler,
+                            progress=progress, weight=lambda c: len(c.items))
+    except Interrupted as stop:
+        results, interrupted = stop.results, True
     by_index: dict[int, dict] = {i: _failed_row(i, "invalid", m) for i, m in invalid.items()}
     if progress and invalid:
         progress(len(invalid))
     for c, result in zip(chunks, results, strict=True):
-        if isinstance(result, Failed):
+        if isinstance(result, Failed) and not isinstance(result, NotRun):
             for index, _ in c.items:
                 by_index[index] = _failed_row(index, "error", result.error)
-        else:
+        elif not isinstance(result, NotRun):
             for row in result:
                 by_index[row["scenario"]] = row
     records = []
     for case in cases:
-        row = by_index[case.index]
+        row = by_index.get(case.index) or _failed_row(case.index, "interrupted", NOT_SOLVED)
         records.append({"scenario": case.index, **case.values,
                         **{k: v for k, v in row.items() if k != "scenario"}})
     paths = [v.path for v in varies]
     df = pd.DataFrame(records, columns=["scenario", *paths, *ROW_COLUMNS[1:]])
     modes = df["mode"].value_counts()
     return SweepResult(df, paths, time.perf_counter() - started, len(chunks),
-                       int(modes.get("build", 0)), int(modes.get("resolve", 0)))
+                       int(modes.get("build", 0)), int(modes.get("resolve", 0)),
+                       interrupted=interrupted)
 
 
 # ------------------------------------------------------------------- chart
+DATE_FIELDS = {"start", "deadline", "energized", "paid", "available", "until", "date", "by",
+               "from"}
+FIELD_UNITS = {  # a field's last key -> its unit (docs/model.md)
+    "price_per_mwh": "$/MWh", "variable_cost_per_mwh": "$/MWh",
+    "co2_t_per_mwh": "t CO2/MWh", "capex_per_mw": "$M per MW",
+    "compute_capex_per_mw": "$M per MW", "capex_per_unit": "$M per unit",
+    "rent_per_unit_month": "$M per unit-month", "fixed_om_per_mw_year": "$M per MW-year",
+    "max_mw_per_month": "MW per month", "per_month": "$M per month",
+    "amount": "$M", "cost": "$M", "setup_cost": "$M", "max_per_site": "$M",
+    "max_total_cost": "$M", "max_debt_on_balance_sheet": "$M", "max_off_balance_sheet": "$M",
+    "value": "$M", "max_co2_mt": "Mt", "rate": "per year", "units": "units",
+    "pue": "facility MW per IT MW", "availability": "fraction", "reserve_margin": "fraction",
+}
+
+
+def field_unit(path: str) -> str:
+    """The unit of the field a sweep path names, e.g. ``months`` for
+    ``sites[*].grid.tranches[*].wait_months``, ``month`` for a date."""
+    key = path.rsplit(".", 1)[-1].split("[")[0]
+    if key in DATE_FIELDS:
+        return "month"
+    if key in FIELD_UNITS:
+        return FIELD_UNITS[key]
+    if key.endswith("_months"):
+        return "months"
+    if key == "mw" or key.endswith("_mw"):
+        return "MW"
+    return "as in the file"
+
+
+def axis_label(path: str, values: list) -> str:
+    """``path (unit)``; for shifts, the change and its unit (months for a date)."""
+    unit = field_unit(path)
+    shifts = bool(values) and all(isinstance(v, str) and v[:1] in "+-" for v in values)
+    if shifts:
+        return f"{path}, shifted by ({'months' if unit == 'month' else unit})"
+    return f"{path} ({unit})"
+
+
 def sweep_chart(result: SweepResult, title: str = ""):
-    """Capacity (left axis) and cost (right axis) against the first swept
-    value; one line per combination of the other swept values."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    """Capacity (upper panel) and cost (lower panel) against the first swept
+    value, each with its unit; one line per combination of the other swept
+    values (one colour each, the same in both panels)."""
+    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
 
     df = result.rows
     x_path = result.paths[0]
     others = result.paths[1:]
-    fig = Figure(figsize=(9, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    ax2 = ax.twinx()
+    fig, (ax, ax2) = new_figure(9.0, 6.0, 2, 1)
     values = list(dict.fromkeys(df[x_path]))
     kinds = {type(v) for v in values}
     categorical = str in kinds
     position = {v: i for i, v in enumerate(values)} if categorical else None
-    groups = df.groupby(others, sort=False) if others else [((), df)]
+    groups = list(df.groupby(others, sort=False)) if others else [((), df)]
     for n, (key, part) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{p}={k}" for p, k in zip(others, key, strict=True))
         xs = [position[v] if categorical else v for v in part[x_path]]
-        color = f"C{n % 10}"
-        ax.plot(xs, part["capacity_mw"], marker="o", color=color,
-                label=("capacity " + label).strip(), gid=f"capacity-{n}")
-        ax2.plot(xs, part["total_cost"], marker="s", linestyle="--", color=color, alpha=0.6,
-                 label=("cost " + label).strip(), gid=f"cost-{n}")
+        one = len(groups) == 1
+        ax.plot(xs, part["capacity_mw"], marker="o", color="#1f77b4" if one else f"C{n % 10}",
+                label=label or "capacity", gid=f"capacity-{n}")
+        ax2.plot(xs, part["total_cost"], marker="s", linestyle="--",
+                 color="#d95f02" if one else f"C{n % 10}", label=label or "cost",
+                 gid=f"cost-{n}")
     if categorical:
-        ax.set_xticks(range(len(values)))
-        ax.set_xticklabels([str(v) for v in values], rotation=45, ha="right", fontsize=8)
-    ax.set_xlabel(x_path)
-    ax.set_ylabel("IT MW online at the deadline")
+        ax2.set_xticks(range(len(values)))
+        long = max(len(str(v)) for v in values) > 7
+        ax2.set_xticklabels([str(v) for v in values], rotation=45 if long else 0,
+                            ha="right" if long else "center", rotation_mode="anchor",
+                            fontsize=FONT_PT)
+    ax2.set_xlabel(axis_label(x_path, values))
+    ax.set_ylabel("IT MW online\nat the deadline (MW)")
     ax2.set_ylabel("total cost ($M)")
-    ax.grid(alpha=0.3)
-    lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="best")
+    for a in (ax, ax2):
+        a.grid(alpha=0.3)
+    if others:
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                   ncols=min(3, len(groups)), fontsize=FONT_PT)
     ax.set_title(title or f"capacity and cost against {x_path}")
-    return fig
+    return keep_inside(fig)

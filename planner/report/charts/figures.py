@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from planner.report.charts.kit import (
+    FONT_PT,
     GRID_COLOR,
     RENT_HATCH,
     USE_COLORS,
@@ -29,6 +30,7 @@ from planner.report.charts.kit import (
     deadline_line,
     figure_legend,
     headroom,
+    keep_inside,
     new_figure,
     no_data,
     period_axis,
@@ -39,6 +41,7 @@ from planner.report.charts.kit import (
     table,
 )
 from planner.report.charts.schedule import schedule_chart
+from planner.report.display import number
 from planner.io.schema import Instance
 from planner.results.plan import Plan
 
@@ -72,8 +75,8 @@ def capacity_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     deadline_line(ax, periods)
     ax.set_ylabel("IT MW online")
     period_axis(ax, periods)
-    ax.legend(loc="upper left", fontsize=8)
-    return fig
+    ax.legend(loc="upper left", fontsize=FONT_PT)
+    return keep_inside(fig)
 
 
 # ----------------------------------------------------------- (b) power mix
@@ -82,9 +85,9 @@ def power_mix_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     (stacked bars, rented units hatched), the grid's usable MW as a step line
     with each chosen tranche's arrival labelled, and on-site nameplate MW."""
     sites, periods = site_names(plan), plan.periods
-    ncols = min(3, max(1, len(sites)))
+    ncols = min(2, max(1, len(sites)))
     nrows = max(1, math.ceil(len(sites) / ncols))
-    fig, axes = new_figure(4.2 * ncols + 1.6, 3.0 * nrows + 0.6, nrows, ncols)
+    fig, axes = new_figure(4.4 * ncols + 2.0, 3.1 * nrows + 0.6, nrows, ncols)
     fig.suptitle("Power mix by site (MW)")
     if not sites or not periods:
         no_data(axes[0], "no sites in this plan")
@@ -98,12 +101,12 @@ def power_mix_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     for ax in axes[len(sites):]:
         ax.set_visible(False)
     figure_legend(fig, axes)
-    return fig
+    return keep_inside(fig)
 
 
 def _site_power(ax, plan: Plan, site: str, power: pd.DataFrame, colors, rented) -> None:
     n = len(plan.periods)
-    ax.set_title(site, fontsize=10)
+    ax.set_title(site, fontsize=FONT_PT + 1)
     period_axis(ax, plan.periods)
     if power.empty:
         no_data(ax, "no power")
@@ -136,9 +139,11 @@ def _grid_usable(ax, plan: Plan, site: str, n: int) -> None:
             gid=f"grid-usable-{site}")
     for row in chosen.itertuples():
         t = min(max(int(row.usable_from), 0), n - 1)
-        late = " (after deadline)" if row.usable_from >= n else ""
-        ax.annotate(f"T{row.tranche} +{row.mw:,.0f}{late}", (t, usable[t]), fontsize=7,
-                    xytext=(2, 3), textcoords="offset points", color=GRID_COLOR)
+        late = " (after the deadline)" if row.usable_from >= n else ""
+        ax.annotate(f"T{row.tranche} +{number(row.mw, ',.0f')} MW{late}", (t, usable[t]),
+                    fontsize=FONT_PT, xytext=(2, 3), textcoords="offset points",
+                    color=GRID_COLOR, bbox={"boxstyle": "square,pad=0.1", "fc": "white",
+                                            "ec": "none", "alpha": 0.85})
 
 
 # ---------------------------------------------------- (d) sources and uses
@@ -160,8 +165,8 @@ def money_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     ax.set_ylabel("$M per period")
     headroom(ax)
     period_axis(ax, periods)
-    fig.legend(loc="outside right upper", fontsize=8)
-    return fig
+    fig.legend(loc="outside right upper", fontsize=FONT_PT)
+    return keep_inside(fig)
 
 
 def _stacked(ax, wide: pd.DataFrame, offset: float, colors, gid: str, label: str,
@@ -198,8 +203,8 @@ def balance_sheet_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     ax.set_ylim(bottom=0)
     ax.set_ylabel("$M outstanding")
     period_axis(ax, periods)
-    ax.legend(loc="best", fontsize=8)
-    return fig
+    ax.legend(loc="best", fontsize=FONT_PT)
+    return keep_inside(fig)
 
 
 # ------------------------------------------------------------ (f) supply
@@ -223,7 +228,7 @@ def supply_chart(plan: Plan, instance: Instance | None = None) -> Figure:
         headroom(ax)
         period_axis(ax, periods)
     figure_legend(fig, axes)
-    return fig
+    return keep_inside(fig)
 
 
 CHARTS = {

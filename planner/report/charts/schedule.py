@@ -9,16 +9,19 @@ supply deliveries per technology and financing draws per source.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from planner.report.charts.kit import (
+    FONT_PT,
     GRID_COLOR,
     PAID_MARKER,
     by_period,
     deadline_line,
+    keep_inside,
     leads,
     new_figure,
     no_data,
@@ -27,6 +30,7 @@ from planner.report.charts.kit import (
     site_names,
     table,
 )
+from planner.report.display import number
 from planner.io.schema import Instance
 from planner.results.plan import Plan
 
@@ -39,7 +43,7 @@ def schedule_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     only arrivals are shown."""
     rows = _schedule_rows(plan, plan_instance(plan, instance))
     periods = plan.periods
-    fig, (ax,) = new_figure(10.0, 1.6 + 0.32 * max(len(rows), 2))
+    fig, (ax,) = new_figure(10.8, 1.8 + 0.42 * max(len(rows), 2))
     ax.set_title("Schedule: orders, works, deliveries, energizations, draws")
     if not rows or not periods:
         no_data(ax, "nothing is scheduled in this plan")
@@ -47,13 +51,14 @@ def schedule_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     for y, (_, draw) in enumerate(reversed(rows)):
         draw(ax, y)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([label for label, _ in reversed(rows)], fontsize=8)
+    ax.set_yticklabels([label for label, _ in reversed(rows)], fontsize=FONT_PT)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     period_axis(ax, periods)
     ax.grid(axis="x", alpha=0.3)
     deadline_line(ax, periods)
-    fig.legend(handles=_schedule_legend(), loc="outside right upper", fontsize=8)
-    return fig
+    fig.legend(handles=_schedule_legend(), loc="outside lower center", ncols=4,
+               fontsize=FONT_PT)
+    return keep_inside(fig)
 
 
 def _schedule_legend() -> list:
@@ -82,6 +87,10 @@ def _increments(values: pd.Series, before: float) -> list[tuple[int, float]]:
     return out
 
 
+def _signed(unit: str):
+    return lambda change: number(change, "+,.0f") + unit
+
+
 def _labelled(periods, gap: int) -> set[int]:
     """The periods to label so that labels on a row are ``gap`` periods apart."""
     shown: list[int] = []
@@ -92,7 +101,7 @@ def _labelled(periods, gap: int) -> set[int]:
 
 
 def _spans(ax, y: int, events: list[tuple[int, float]], lead: int, color: str, marker: str,
-           fmt: str, gap: int = 1) -> None:
+           fmt: Callable[[float], str], gap: int = 1) -> None:
     labelled = _labelled([t for t, _ in events], gap)
     for t, change in events:
         if change > 0 and lead > 0:
@@ -101,8 +110,8 @@ def _spans(ax, y: int, events: list[tuple[int, float]], lead: int, color: str, m
         ax.plot([t], [y], ls="", marker=marker if change > 0 else "v", ms=7,
                 color=color if change > 0 else "#7570b3")
         if t in labelled:
-            ax.annotate(fmt.format(change), (t, y), xytext=(4, 4), textcoords="offset points",
-                        fontsize=7)
+            ax.annotate(fmt(change), (t, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=FONT_PT)
 
 
 def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
@@ -121,13 +130,13 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
             if events:
                 lead = build_lead.get(site, 0)
                 rows.append((f"{site}: halls", lambda ax, y, e=events, L=lead: _spans(
-                    ax, y, e, L, "#08519c", "s", "{:+,.0f} MW", gap)))
+                    ax, y, e, L, "#08519c", "s", _signed(" MW"), gap)))
         units = power[(power["site"] == site) & (power["source"] != "grid")]
         for tech, grp in units.groupby("source", sort=True):
             events = _increments(by_period(grp, "units", "source", n)[tech], 0.0)
             lead = unit_lead.get(tech, 0)
             rows.append((f"{site}: {tech} units", lambda ax, y, e=events, L=lead: _spans(
-                ax, y, e, L, "#d95f02", "^", "{:+.0f}", gap)))
+                ax, y, e, L, "#d95f02", "^", _signed(""), gap)))
         chosen = grid[(grid["site"] == site) & grid["chosen"].astype(bool)]
         if not chosen.empty:
             rows.append((f"{site}: grid", lambda ax, y, c=chosen: _grid_events(ax, y, c, n)))
@@ -136,7 +145,7 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
         events = _increments(grp.set_index("period")["available_units"].astype(float), 0.0)
         if events:
             rows.append((f"{tech} deliveries", lambda ax, y, e=events: _spans(
-                ax, y, e, 0, "#1b9e77", "D", "{:+.0f}", gap)))
+                ax, y, e, 0, "#1b9e77", "D", _signed(""), gap)))
     funding = table(plan, "funding")
     biggest = float(funding["draw_musd"].max()) if not funding.empty else 1.0
     for source, grp in funding.groupby("source", sort=False):
@@ -151,9 +160,9 @@ def _grid_events(ax, y: int, chosen: pd.DataFrame, n: int) -> None:
         ax.plot([row.paid_period], [y], ls="", marker=PAID_MARKER, ms=9, color=GRID_COLOR)
         t = min(int(row.usable_from), n - 1)
         ax.plot([t], [y], ls="", marker="*", ms=11, color=GRID_COLOR)
-        late = "+" if row.usable_from >= n else ""
-        ax.annotate(f"T{row.tranche} {row.mw:,.0f} MW{late}", (t, y), xytext=(4, 4),
-                    textcoords="offset points", fontsize=7)
+        late = " after the deadline" if row.usable_from >= n else ""
+        ax.annotate(f"T{row.tranche} {number(row.mw, ',.0f')} MW{late}", (t, y), xytext=(4, 4),
+                    textcoords="offset points", fontsize=FONT_PT)
 
 
 def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> None:
@@ -162,6 +171,7 @@ def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> 
     labelled = _labelled(draws.index, gap)
     for (t, v), size in zip(draws.items(), sizes, strict=True):
         if t in labelled:
-            ax.annotate(f"{v:,.0f}", (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
-                        textcoords="offset points", fontsize=6, ha="center")
+            amount = number(v, ",.0f" if abs(v) >= 1 else ",.1f")  # a small draw is not "0"
+            ax.annotate(amount, (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
+                        textcoords="offset points", fontsize=FONT_PT, ha="center")
 
