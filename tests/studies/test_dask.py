@@ -19,7 +19,7 @@ from planner.studies.risk import run_risk
 from planner.io.uncertainty import Uncertainty, load_study
 from planner.studies.sweep import Vary, run_sweep
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 
 

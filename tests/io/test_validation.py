@@ -20,7 +20,7 @@ import planner
 from planner.cli.main import main
 from planner.io.schema import InstanceError, load_instance, parse_instance
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 EVERY = ROOT / "tests" / "data" / "every-feature.yaml"
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 BASE = yaml.safe_load(EVERY.read_text())

@@ -10,7 +10,7 @@ import pytest
 import planner
 from planner.results.plan import COST_ITEMS, TABLES
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_json_round_trip_keeps_every_table_and_number(plan):
 
 
 def test_tables_have_the_documented_columns(plan):
-    doc = (Path(__file__).parent.parent / "docs" / "plan.md").read_text()
+    doc = (Path(__file__).parent.parent.parent / "docs" / "plan.md").read_text()
     for name in TABLES:
         for column in plan.tables[name].columns:
             assert f"`{column}`" in doc, f"{name}.{column} is not documented in docs/plan.md"

@@ -34,8 +34,8 @@ from pyomo.contrib.appsi.solvers import Highs
 from strategies import instances, monthly, scale_money, unusable_additions
 
 import planner
-from planner.model import build_model, prepare
 from planner.analysis.verify import verify
+from planner.model import build_model, prepare
 
 GAP = 1e-6  # MIP gap of the solves compared with each other
 EXAMPLES = {"verify": 400, "scale": 200, "resolution": 200, "unused": 200, "relaxation": 200}

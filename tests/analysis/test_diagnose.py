@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import planner
 from planner.cli.main import main
 
-DATA = Path(__file__).parent / "data" / "infeasible"
+DATA = Path(__file__).parent.parent / "data" / "infeasible"
 
 
 def explain(name: str) -> planner.Plan:

@@ -20,7 +20,7 @@ from planner.results.plan import Plan, Status
 from planner.studies.risk import run_risk
 from planner.io.uncertainty import Slips, Uncertainty, apply_slips, load_study, parse_study
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 D = 7  # the toy's deadline period
 

@@ -23,7 +23,7 @@ import planner
 from planner.report.charts.figures import CHARTS
 from planner.report.html import render_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "tests" / "data" / "every-feature.yaml"
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

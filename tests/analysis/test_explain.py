@@ -13,7 +13,7 @@ import planner
 from planner.cli.main import main
 from planner.analysis.explain import explain, nice_step
 
-INSTANCES = Path(__file__).parent.parent / "instances"
+INSTANCES = Path(__file__).parent.parent.parent / "instances"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from test_sweep import cli
 from planner.studies.frontier import run_frontier
 from planner.io.uncertainty import load_study
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 
 

@@ -36,7 +36,7 @@ from planner.cli.main import main
 from planner.io.generate import dump_yaml, generate_instance
 from planner.results.plan import Status
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 MIP_GAP = 1e-4  # the default
 

@@ -41,7 +41,7 @@ import planner.io.schema as instance_module
 from planner.cli.main import main
 from planner.io.schema import InstanceError, load_instance
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 BASE_FILES = {
     "every": ROOT / "tests" / "data" / "every-feature.yaml",
     "toy": ROOT / "instances" / "toy-two-sites.yaml",

@@ -16,16 +16,17 @@ HERE = Path(__file__).parent
 
 
 def _family_markers() -> set[str]:
-    spec = importlib.util.spec_from_file_location("_families", HERE / "test_families.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     covered: set[str] = set()
-    for name in dir(module):
-        obj = getattr(module, name)
-        if name.startswith("test") and callable(obj):
-            for mark in getattr(obj, "pytestmark", []):
-                if mark.name == "family":
-                    covered.update(mark.args)
+    for path in sorted(HERE.glob("test_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_families_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name in dir(module):
+            obj = getattr(module, name)
+            if name.startswith("test") and callable(obj):
+                for mark in getattr(obj, "pytestmark", []):
+                    if mark.name == "family":
+                        covered.update(mark.args)
     return covered
 
 
@@ -40,7 +41,7 @@ def test_family_markers_name_known_rules():
 
 
 def test_every_constraint_of_the_model_is_a_named_rule():
-    inst = planner.load_instance(HERE / "data" / "every-feature.yaml")
+    inst = planner.load_instance(HERE.parent / "data" / "every-feature.yaml")
     m = build_model(prepare(inst))
     names = {c.name for c in m.component_objects(pyo.Constraint)}
     unnamed = sorted(names - set(RULES) - set(DEFINITIONS))

@@ -10,7 +10,7 @@ import pytest
 
 import planner
 
-INSTANCES = sorted((Path(__file__).parent.parent / "instances").glob("*.yaml"))
+INSTANCES = sorted((Path(__file__).parent.parent.parent / "instances").glob("*.yaml"))
 
 
 def test_instances_are_shipped():

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from planner.cli.main import main
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = str(ROOT / "instances" / "toy-two-sites.yaml")
 
 

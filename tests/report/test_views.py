@@ -22,7 +22,7 @@ from planner.report.html import render_html
 from planner.results.plan import TABLES, Plan, Status
 from planner.results.export import write_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 
 

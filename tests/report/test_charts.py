@@ -22,7 +22,7 @@ import planner
 from planner.report.charts import figures as charts
 from planner.results.plan import Plan, Status
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"
 EVERY = ROOT / "tests" / "data" / "every-feature.yaml"
 

@@ -10,7 +10,7 @@ import pytest
 import planner
 from planner.solver.session import Session
 
-TOY = Path(__file__).parent.parent / "instances" / "toy-two-sites.yaml"
+TOY = Path(__file__).parent.parent.parent / "instances" / "toy-two-sites.yaml"
 
 
 def test_rows_keep_the_sense_of_their_constraints():

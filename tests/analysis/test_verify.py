@@ -22,7 +22,7 @@ import planner
 from planner.results.plan import Plan, Status
 from planner.analysis.verify import RULES, Report, Violation, verify, verify_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 # docs/model.md section 6, the hand-checked worked example.
 TOY = {

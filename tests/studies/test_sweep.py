@@ -15,7 +15,7 @@ from planner.cli.studies import COMMANDS
 from planner.io.uncertainty import load_study
 from planner.studies.sweep import SweepError, Vary, parse_path, parse_values, run_sweep, scenarios
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 TOY = str(ROOT / "instances" / "toy-two-sites.yaml")
 
 
