@@ -8,10 +8,12 @@ power and money are the bottlenecks.
     (127.0, 1430.0)
 """
 
-from planner.io.schema import Instance, InstanceError, load_instance, parse_instance
+from planner.analysis.verify import verify
+from planner.io.errors import InstanceError
+from planner.io.load import load_instance, parse_instance
+from planner.io.schema import Instance
 from planner.results.plan import Plan, StageResult, Status
 from planner.solver.session import Session, SolveOptions, solve
-from planner.analysis.verify import verify
 
 __all__ = [
     "Instance",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.solver.session import Session
 from planner.analysis.verify import verify
+from planner.solver.session import Session
 
 _read = Session.read
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from planner.solver.highs import HighsModel
 from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
+from planner.solver.highs import HighsModel
 from planner.solver.session import SolveOptions
 
 MONEY_RULES = (

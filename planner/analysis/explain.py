@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 
 import pyomo.environ as pyo
 
-from planner.io.schema import Instance, parse_instance
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
 from planner.results.plan import Plan
 from planner.solver.session import Session, SolveOptions
 

@@ -570,7 +570,7 @@ def verify_files(instance_path: str, plan_path: str, rel_tol: float = 1e-6) -> R
     """Load an instance file and a plan's JSON file, and verify the plan."""
     from pathlib import Path
 
-    from planner.io.schema import load_instance
+    from planner.io.load import load_instance
     from planner.results.plan import Plan
 
     instance = load_instance(instance_path)

@@ -16,7 +16,9 @@ from typing import NoReturn
 
 import click
 
-from planner.io.schema import Instance, InstanceError, load_instance
+from planner.io.errors import InstanceError
+from planner.io.load import load_instance
+from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 EXIT_ERROR = 1

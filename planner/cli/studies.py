@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 import click
 import pandas as pd
 
-from planner.io.schema import InstanceError
+from planner.io.errors import InstanceError
 from planner.results.plan import Status
 from planner.solver.session import SolveOptions
 
@@ -242,7 +242,7 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
 
 
 def _uncertainty_from(path: str, study):
-    from planner.io.schema import read_yaml
+    from planner.io.reader import read_yaml
     from planner.io.uncertainty import Uncertainty, _references, _validate
 
     try:

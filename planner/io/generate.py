@@ -25,7 +25,8 @@ from typing import Any
 import click
 import yaml
 
-from planner.io.schema import InstanceError, parse_instance
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
 
 START_YEAR, START_MONTH = 2026, 1
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)

@@ -47,13 +47,11 @@ from pydantic import (
     model_validator,
 )
 
-from planner.io.schema import (
-    SCENARIO_SECTIONS,
-    Instance,
-    InstanceError,
-    parse_instance,
-    read_yaml,
-)
+from planner.io.errors import InstanceError
+from planner.io.fields import SCENARIO_SECTIONS
+from planner.io.load import parse_instance
+from planner.io.reader import read_yaml
+from planner.io.schema import Instance
 
 SECTIONS = SCENARIO_SECTIONS
 MAX_SLIP = 1200  # months: a hundred years is surely a unit mistake

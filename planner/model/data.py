@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.calendar import Calendar
-from planner.io.schema import USES, Instance, schedule_value
+from planner.io.fields import USES
+from planner.io.schema import Instance, schedule_value
 
 EPS = 1e-9
 

@@ -21,10 +21,9 @@ from typing import Any
 import pandas as pd
 
 import planner
+from planner.io.schema import Instance
 from planner.report.charts import figures as charts
 from planner.report.charts.kit import plan_instance
-from planner.io.schema import Instance
-from planner.results.plan import Plan
 from planner.report.views import (
     capacity_by_site,
     cell_text,
@@ -33,6 +32,7 @@ from planner.report.views import (
     power_by_source,
     power_mix,
 )
+from planner.results.plan import Plan
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;

@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.io.schema import USES, Instance
+from planner.io.fields import USES
+from planner.io.schema import Instance
 from planner.model.data import ModelData
 from planner.model.funding import spending as spending_expr
 from planner.results.plan import COST_ITEMS

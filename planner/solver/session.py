@@ -19,12 +19,13 @@ import highspy
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.solver.highs import INF, HighsModel, RunResult
-from planner.io.schema import TERMS, Instance
+from planner.io.fields import TERMS
+from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
-from planner.results.read import clean, read_tables
 from planner.results.plan import Plan, StageResult, Status
+from planner.results.read import clean, read_tables
+from planner.solver.highs import INF, HighsModel, RunResult
 
 log = logging.getLogger(__name__)
 

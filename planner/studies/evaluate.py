@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from planner.solver.highs import HighsModel
-from planner.io.schema import Instance, parse_instance
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
-from planner.results.read import clean
 from planner.results.plan import Plan
+from planner.results.read import clean
+from planner.solver.highs import HighsModel
 from planner.solver.session import SolveOptions
 
 

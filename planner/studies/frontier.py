@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.io.load import parse_instance
 from planner.solver.highs import INF
-from planner.io.schema import parse_instance
-from planner.studies.parallel import Failed, error_line, run_tasks
 from planner.solver.session import Session, SolveOptions
+from planner.studies.parallel import Failed, error_line, run_tasks
 from planner.studies.sweep import outcome
 
 COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",

@@ -25,16 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.studies.evaluate import (
-    Commitments,
-    bought_technologies,
-    evaluate,
-    evaluation_data,
-    prepare_keeping,
-)
-from planner.io.schema import InstanceError, parse_instance
-from planner.studies.parallel import Failed, run_tasks
-from planner.results.plan import Plan
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
 from planner.io.uncertainty import (
     Entry,
     Slips,
@@ -44,7 +36,16 @@ from planner.io.uncertainty import (
     slips_of,
     whole_months,
 )
+from planner.results.plan import Plan
 from planner.solver.session import SolveOptions
+from planner.studies.evaluate import (
+    Commitments,
+    bought_technologies,
+    evaluate,
+    evaluation_data,
+    prepare_keeping,
+)
+from planner.studies.parallel import Failed, run_tasks
 
 HIT = 1e-6  # relative: a capacity this close below the target reaches it
 

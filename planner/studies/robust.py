@@ -38,15 +38,16 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.studies.evaluate import prepare_keeping
-from planner.solver.highs import INF, HighsModel
-from planner.io.schema import Instance, parse_instance
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
+from planner.io.uncertainty import Scenario, Slips, apply_slips, scenario_slips, whole_months
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
-from planner.results.read import clean, read_tables
 from planner.results.plan import Plan, StageResult, Status
-from planner.io.uncertainty import Scenario, Slips, apply_slips, scenario_slips, whole_months
+from planner.results.read import clean, read_tables
+from planner.solver.highs import INF, HighsModel
 from planner.solver.session import NUMERICAL_SAFETY, SolveOptions, SolverError
+from planner.studies.evaluate import prepare_keeping
 
 MAXIMIZE = {"expected_capacity": True, "worst_capacity": True, "capacity_time": True,
             "cost": False, "co2": False}
@@ -331,9 +332,9 @@ def compare_with_fixed_dates(study, robust_plan: Plan, options: SolveOptions | N
     """The robust plan against the plans made for the file's dates and for the
     expected dates (each item slipped by its probability-weighted slip), each
     tested in every scenario."""
-    from planner.studies.evaluate import Commitments, bought_technologies, evaluate
     from planner.model import prepare
     from planner.solver.session import Session
+    from planner.studies.evaluate import Commitments, bought_technologies, evaluate
 
     options = options or SolveOptions()
     data, scenarios = study.data, study.scenarios

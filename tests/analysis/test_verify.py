@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.results.plan import Plan, Status
 from planner.analysis.verify import RULES, Report, Violation, verify, verify_files
+from planner.results.plan import Plan, Status
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -37,9 +37,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+import planner.io.reader as reader_module
 import planner.io.schema as instance_module
 from planner.cli.main import main
-from planner.io.schema import InstanceError, load_instance
+from planner.io.errors import InstanceError
+from planner.io.load import load_instance
 
 ROOT = Path(__file__).parent.parent.parent
 BASE_FILES = {
@@ -709,12 +711,12 @@ def test_file_over_the_size_limit(tmp_path):
     path = tmp_path / "huge.yaml"
     with open(path, "wb") as fh:  # sparse: no 50 MB written
         fh.write(b"horizon: {}\n")
-        fh.truncate(instance_module.MAX_FILE_BYTES + 1)
+        fh.truncate(reader_module.MAX_FILE_BYTES + 1)
     assert refuse(str(path)) == [f"{path}: file is 50 MB, over the 50 MB limit"]
 
 
 def test_size_limit_applies_to_what_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(instance_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reader_module, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.yaml"
     path.write_text(BASE_TEXT["every"])
     lines = refuse(str(path))
@@ -729,7 +731,7 @@ def test_directory_and_missing_path(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_a_device_that_never_ends_is_cut_at_the_limit(monkeypatch):
-    monkeypatch.setattr(instance_module, "MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(reader_module, "MAX_FILE_BYTES", 10_000)
     assert refuse("/dev/zero") == ["/dev/zero: file is over the 10,000 bytes limit"]
 
 

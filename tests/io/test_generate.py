@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-from planner.io.generate import dump_yaml, generate_cmd, generate_instance
-from planner.io.schema import load_instance, parse_instance
 from planner.analysis.verify import verify
+from planner.io.generate import dump_yaml, generate_cmd, generate_instance
+from planner.io.load import load_instance, parse_instance
 
 
 @click.group()

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 import planner
 from planner.cli.main import main
-from planner.io.schema import InstanceError, load_instance, parse_instance
+from planner.io.errors import InstanceError
+from planner.io.load import load_instance, parse_instance
 
 ROOT = Path(__file__).parent.parent.parent
 EVERY = ROOT / "tests" / "data" / "every-feature.yaml"

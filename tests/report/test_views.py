@@ -15,12 +15,12 @@ import yaml
 from click.testing import CliRunner
 
 import planner
+from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.report import views
 from planner.report.charts.figures import CHARTS
-from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.report.html import render_html
-from planner.results.plan import TABLES, Plan, Status
 from planner.results.export import write_plan
+from planner.results.plan import TABLES, Plan, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

@@ -18,7 +18,7 @@ import time
 
 import planner
 from planner.io.generate import generate_instance
-from planner.io.schema import parse_instance
+from planner.io.load import parse_instance
 from planner.model import build_model, prepare
 from planner.solver.session import Session, SolveOptions
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from test_sweep import cli
 
-from planner.studies.frontier import run_frontier
 from planner.io.uncertainty import load_study
+from planner.studies.frontier import run_frontier
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

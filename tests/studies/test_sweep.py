@@ -217,7 +217,7 @@ def test_sweep_command_refuses_a_bad_vary_with_exit_2():
 
 
 def test_the_structure_fingerprint_agrees_with_the_structure_check(toy):
-    from planner.io.schema import parse_instance
+    from planner.io.load import parse_instance
     from planner.model import prepare
     from planner.solver.whatif import same_structure, structure_key
 

@@ -20,6 +20,7 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
+from planner.io.schema import Instance
 from planner.report.charts.kit import (
     GRID_COLOR,
     RENT_HATCH,
@@ -39,7 +40,6 @@ from planner.report.charts.kit import (
     table,
 )
 from planner.report.charts.schedule import schedule_chart
-from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 __all__ = [

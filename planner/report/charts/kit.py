@@ -14,7 +14,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from planner.io.schema import Instance, InstanceError, parse_instance
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 COLUMNS = {

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from planner.io.schema import Instance
 from planner.report.charts.kit import (
     GRID_COLOR,
     PAID_MARKER,
@@ -27,7 +28,6 @@ from planner.report.charts.kit import (
     site_names,
     table,
 )
-from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 

@@ -1,0 +1,92 @@
+"""Reading an instance: :func:`parse_instance` (a mapping), :func:`load_instance`
+(a file), and studies (an instance with its uncertainty and scenarios sections)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import (
+    ValidationError,
+)
+
+from planner.calendar import Calendar
+from planner.io.errors import InstanceError, one_line, problem_line
+from planner.io.fields import MAX_PROBLEMS, SCENARIO_SECTIONS, check_month, check_period_months
+from planner.io.problems import problem_lines
+from planner.io.reader import read_yaml
+from planner.io.references import cross_references
+from planner.io.schema import Instance
+
+
+# ------------------------------------------------------------------- loading
+def _horizon_context(data: Mapping) -> dict[str, Any]:
+    """What the checks of dates and commissioning may rely on: the horizon's
+    start, deadline and calendar, each only when valid."""
+    horizon = data.get("horizon")
+    if not isinstance(horizon, Mapping):
+        return {}
+
+    def valid(check: Any, value: Any) -> Any:
+        try:
+            return check(value)
+        except ValueError:
+            return None
+
+    start = valid(check_month, horizon.get("start"))
+    deadline = valid(check_month, horizon.get("deadline"))
+    given_pm = horizon.get("period_months")
+    pm = 3 if given_pm is None else valid(check_period_months, given_pm)
+    if start is not None and deadline is not None and deadline < start:
+        deadline = None
+    context: dict[str, Any] = {"start": start, "deadline": deadline}
+    if start is not None and deadline is not None and pm is not None:
+        context["calendar"] = Calendar(start, pm, deadline)
+    return context
+
+
+def parse_instance(data: Any, source: str = "<instance>") -> Instance:
+    """Validate a mapping shaped like an instance file.
+
+    Raises :class:`InstanceError` listing every problem, one line each.
+    The optional ``uncertainty:`` and ``scenarios:`` sections (docs/scenarios.md)
+    are validated with their own schema and left out of the instance.
+    """
+    source = one_line(str(source))
+    if isinstance(data, Mapping) and any(k in data for k in SCENARIO_SECTIONS):
+        from planner.io.uncertainty import parse_study  # the sections' schema builds on this one
+
+        return parse_study(data, source).instance
+    if data is None:
+        raise InstanceError([f"{source}: the file holds no instance (it is empty)"])
+    if not isinstance(data, Mapping):
+        raise InstanceError([problem_line(
+            source, "(top level)", "must be a mapping of keys to values (horizon, sites, ...)",
+            data,
+        )])
+    problems: list[str] = []
+    instance = None
+    try:
+        instance = Instance.model_validate(data, context=_horizon_context(data))
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems += problem_lines(source, err)
+    except RecursionError:
+        problems.append(f"{source}: (top level): nested too deeply")
+    problems += [problem_line(source, p, m, v) for p, m, v in cross_references(data)]
+    if problems:
+        if len(problems) > MAX_PROBLEMS:
+            more = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [f"{source}: ... and {more} more problems"]
+        raise InstanceError(problems)
+    assert instance is not None
+    return instance
+
+
+def load_instance(path: str | os.PathLike) -> Instance:
+    """Read and validate an instance file (YAML or JSON).
+
+    Raises :class:`InstanceError` listing every problem, one line each.
+    """
+    return parse_instance(read_yaml(path), source=str(path))
