@@ -46,7 +46,7 @@ def _invalid(lines: list[str]) -> NoReturn:
 
 
 def _study(path: str):
-    from planner.io.uncertainty import load_study
+    from planner.io.load import load_study
 
     try:
         return load_study(path)
@@ -243,7 +243,8 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
 
 def _uncertainty_from(path: str, study):
     from planner.io.reader import read_yaml
-    from planner.io.uncertainty import Uncertainty, _references, _validate
+    from planner.io.sections import section_references, validate_section
+    from planner.io.uncertainty import Uncertainty
 
     try:
         raw = read_yaml(path)
@@ -252,9 +253,9 @@ def _uncertainty_from(path: str, study):
     if not isinstance(raw, dict) or "uncertainty" not in raw:
         _invalid([f"{path}: uncertainty: the section is missing"])
     problems: list[str] = []
-    unc = _validate(Uncertainty, raw["uncertainty"], "uncertainty", path, problems)
+    unc = validate_section(Uncertainty, raw["uncertainty"], "uncertainty", path, problems)
     if unc is not None:
-        problems += _references(unc.entries(), study.data, "uncertainty", path, unc)
+        problems += section_references(unc.entries(), study.data, "uncertainty", path, unc)
     if problems:
         _invalid(problems)
     return unc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import (
@@ -18,6 +19,8 @@ from planner.io.problems import problem_lines
 from planner.io.reader import read_yaml
 from planner.io.references import cross_references
 from planner.io.schema import Instance
+from planner.io.sections import section_references, validate_scenarios, validate_section
+from planner.io.uncertainty import SECTIONS, Scenario, Uncertainty
 
 
 # ------------------------------------------------------------------- loading
@@ -55,8 +58,6 @@ def parse_instance(data: Any, source: str = "<instance>") -> Instance:
     """
     source = one_line(str(source))
     if isinstance(data, Mapping) and any(k in data for k in SCENARIO_SECTIONS):
-        from planner.io.uncertainty import parse_study  # the sections' schema builds on this one
-
         return parse_study(data, source).instance
     if data is None:
         raise InstanceError([f"{source}: the file holds no instance (it is empty)"])
@@ -90,3 +91,52 @@ def load_instance(path: str | os.PathLike) -> Instance:
     Raises :class:`InstanceError` listing every problem, one line each.
     """
     return parse_instance(read_yaml(path), source=str(path))
+
+
+# ------------------------------------------------------------------ studies
+@dataclass
+class Study:
+    """An instance file with its optional uncertainty and scenarios."""
+
+    instance: Instance
+    data: dict  # the validated instance as a mapping (defaults filled in)
+    source: str
+    uncertainty: Uncertainty | None = None
+    scenarios: list[Scenario] = field(default_factory=list)
+
+
+def load_study(path: str) -> Study:
+    """Read an instance file and its ``uncertainty:`` and ``scenarios:``
+    sections. Raises :class:`InstanceError` listing every problem."""
+    raw = read_yaml(path)
+    return parse_study(raw, source=str(path))
+
+
+def parse_study(raw: Any, source: str = "<instance>") -> Study:
+    sections: dict[str, Any] = {}
+    if isinstance(raw, Mapping):
+        sections = {k: raw[k] for k in SECTIONS if k in raw}
+        raw = {k: v for k, v in raw.items() if k not in SECTIONS}
+    problems: list[str] = []
+    instance = None
+    try:
+        instance = parse_instance(raw, source=source)
+    except InstanceError as exc:
+        problems += exc.problems
+    uncertainty, scenarios = None, []
+    if sections.get("uncertainty") is not None:
+        uncertainty = validate_section(Uncertainty, sections["uncertainty"], "uncertainty", source,
+                                problems)
+    if sections.get("scenarios") is not None:
+        scenarios = validate_scenarios(sections["scenarios"], source, problems)
+    if instance is not None:
+        data = instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if uncertainty is not None:
+            problems += section_references(uncertainty.entries(), data, "uncertainty", source,
+                                    uncertainty)
+        for i, sc in enumerate(scenarios or []):
+            problems += section_references(sc.entries(), data, f"scenarios[{i}]", source, sc)
+    if problems:
+        raise InstanceError(problems)
+    assert instance is not None
+    return Study(instance, data, source, uncertainty, scenarios or [])

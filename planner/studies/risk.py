@@ -27,15 +27,7 @@ import pandas as pd
 
 from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
-from planner.io.uncertainty import (
-    Entry,
-    Slips,
-    Uncertainty,
-    apply_slips,
-    sample_slips,
-    slips_of,
-    whole_months,
-)
+from planner.io.uncertainty import Entry, Uncertainty, sample_slips
 from planner.results.plan import Plan
 from planner.solver.session import SolveOptions
 from planner.studies.evaluate import (
@@ -46,6 +38,7 @@ from planner.studies.evaluate import (
     prepare_keeping,
 )
 from planner.studies.parallel import Failed, run_tasks
+from planner.studies.slips import Slips, apply_slips, slips_of, whole_months
 
 HIT = 1e-6  # relative: a capacity this close below the target reaches it
 

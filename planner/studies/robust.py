@@ -40,7 +40,7 @@ import pyomo.environ as pyo
 
 from planner.io.load import parse_instance
 from planner.io.schema import Instance
-from planner.io.uncertainty import Scenario, Slips, apply_slips, scenario_slips, whole_months
+from planner.io.uncertainty import Scenario
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
 from planner.results.plan import Plan, StageResult, Status
@@ -48,6 +48,7 @@ from planner.results.read import clean, read_tables
 from planner.solver.highs import INF, HighsModel
 from planner.solver.session import NUMERICAL_SAFETY, SolveOptions, SolverError
 from planner.studies.evaluate import prepare_keeping
+from planner.studies.slips import Slips, apply_slips, scenario_slips, whole_months
 
 MAXIMIZE = {"expected_capacity": True, "worst_capacity": True, "capacity_time": True,
             "cost": False, "co2": False}

@@ -38,12 +38,12 @@ import pandas as pd
 
 from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
-from planner.io.uncertainty import shift_month
 from planner.model import prepare
 from planner.results.plan import Status
 from planner.solver.session import Session, SolveOptions
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
 from planner.studies.parallel import Failed, run_tasks
+from planner.studies.slips import shift_month
 
 MAX_VALUES = 10_000
 ROW_COLUMNS = ["scenario", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",

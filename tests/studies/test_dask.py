@@ -13,7 +13,8 @@ import pytest
 from dask.distributed import Client, LocalCluster
 from test_risk import UNCERTAINTY, toy_commitments, toy_plan
 
-from planner.io.uncertainty import Uncertainty, load_study
+from planner.io.load import load_study
+from planner.io.uncertainty import Uncertainty
 from planner.studies.frontier import run_frontier
 from planner.studies.parallel import Failed, run_tasks
 from planner.studies.risk import run_risk

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from test_sweep import cli
 
-from planner.io.uncertainty import load_study
+from planner.io.load import load_study
 from planner.studies.frontier import run_frontier
 
 ROOT = Path(__file__).parent.parent.parent

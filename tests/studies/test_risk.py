@@ -15,10 +15,12 @@ from click.testing import CliRunner
 from test_sweep import cli
 
 import planner
-from planner.io.uncertainty import Slips, Uncertainty, apply_slips, load_study, parse_study
+from planner.io.load import load_study, parse_study
+from planner.io.uncertainty import Uncertainty
 from planner.results.plan import Plan, Status
 from planner.studies.evaluate import Commitments, bought_technologies, evaluate
 from planner.studies.risk import run_risk
+from planner.studies.slips import Slips, apply_slips
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from test_sweep import cli
 
 import planner
-from planner.io.uncertainty import apply_slips, load_study, parse_study, scenario_slips
+from planner.io.load import load_study, parse_study
 from planner.studies.evaluate import Commitments, bought_technologies, evaluate
 from planner.studies.robust import compare_with_fixed_dates, expected_slips, solve_robust
+from planner.studies.slips import apply_slips, scenario_slips
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli.studies import COMMANDS
-from planner.io.uncertainty import load_study
+from planner.io.load import load_study
 from planner.studies.sweep import SweepError, Vary, parse_path, parse_values, run_sweep, scenarios
 
 ROOT = Path(__file__).parent.parent.parent
