@@ -13,7 +13,8 @@ from planner.io.errors import InstanceError
 from planner.io.load import load_instance, parse_instance
 from planner.io.schema import Instance
 from planner.results.plan import Plan, StageResult, Status
-from planner.solver.session import Session, SolveOptions, solve
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session, solve
 
 __all__ = [
     "Instance",

@@ -22,7 +22,8 @@ import pyomo.environ as pyo
 from planner.io.load import parse_instance
 from planner.io.schema import Instance
 from planner.results.plan import Plan
-from planner.solver.session import Session, SolveOptions
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 
 TOL = 1e-6
 
@@ -183,11 +184,11 @@ def _widen_setup(s: Session, f: str, extra: float) -> None:
     """A source's setup big-M grows with what it may lend."""
     m = s.model
     if f in m.source_used:
-        from planner.model.funding import _most_drawable
+        from planner.model.funding import most_drawable
 
         s.replace("source_setup", f, None,
                   m.outstanding_musd[f, s.data.D]
-                  - (_most_drawable(s.data, f) + extra) * m.source_used[f], 0.0)
+                  - (most_drawable(s.data, f) + extra) * m.source_used[f], 0.0)
 
 
 def _power_candidates(s: Session) -> list[Candidate]:

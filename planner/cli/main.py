@@ -23,7 +23,8 @@ from planner.io.generate import generate_cmd
 from planner.io.load import load_instance, parse_instance
 from planner.results.export import summary_dict, summary_text, write_plan
 from planner.results.plan import Plan, Status
-from planner.solver.session import SolveOptions, solve
+from planner.solver.options import MIP_GAP, SolveOptions
+from planner.solver.session import solve
 
 EXIT = {
     Status.optimal: 0,
@@ -105,7 +106,7 @@ def validate_cmd(file: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
@@ -197,7 +198,7 @@ def _read_plan(path: str) -> Plan:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
               help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 

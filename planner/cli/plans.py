@@ -77,8 +77,10 @@ def _read_bottlenecks(path: str) -> list:
 
 
 def _explain(plan: Plan) -> list:
+    from planner.analysis.explain import explain_plan
+
     try:
-        return list(plan.explain().bottlenecks)
+        return list(explain_plan(plan).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
         _fail(f"cannot explain the plan: {exc}")
 

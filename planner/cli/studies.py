@@ -27,7 +27,7 @@ import pandas as pd
 
 from planner.io.errors import InstanceError
 from planner.results.plan import Status
-from planner.solver.session import SolveOptions
+from planner.solver.options import MIP_GAP, SolveOptions
 
 EXIT_ERROR, EXIT_INVALID = 1, 2
 EXIT_STATUS = {Status.infeasible: 3, Status.no_plan: 4}
@@ -118,7 +118,7 @@ def parallel_options(f):
 def solver_options(f):
     f = click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
                      help="HiGHS threads per solve.")(f)
-    f = click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4,
+    f = click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP,
                      show_default=True)(f)
     f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
                      help="Seconds for each solve.")(f)
@@ -294,7 +294,7 @@ def _check_plan(plan, study, plan_path: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
               help="Seconds for the robust model, all stages together.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=1e-4, show_default=True)
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
 def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
                threads) -> None:

@@ -218,7 +218,7 @@ def render_html(plan: Plan, instance: Instance | None = None,
     With the instance (by default the one the plan carries) the schedule shows
     lead times and the power mix marks rented units. ``bottlenecks`` is a list
     of objects or mappings with ``limit``, ``kind``, ``step`` and ``gain_mw``
-    (e.g. ``plan.explain().bottlenecks``); ``None`` means not computed."""
+    (e.g. ``explain_plan(plan).bottlenecks``); ``None`` means not computed."""
     instance = plan_instance(plan, instance)
     name = escape(plan.instance_name or "plan")
     description = escape(instance.description) if instance and instance.description else ""

@@ -101,14 +101,6 @@ class Plan:
             return {}
         return {r.source: float(r.drawn_musd) for r in src.itertuples()}
 
-    def explain(self, **options):
-        """What binds and what relaxing each limit is worth (re-solves the
-        instance the plan carries); see :mod:`planner.explain`."""
-        from planner.analysis.explain import explain_plan  # needs the solver; plans alone do not
-        from planner.solver.session import SolveOptions
-
-        return explain_plan(self, SolveOptions(**options))
-
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         return {

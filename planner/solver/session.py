@@ -13,9 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 
-import highspy
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
@@ -26,35 +24,18 @@ from planner.model.data import ModelData
 from planner.results.plan import Plan, StageResult, Status
 from planner.results.read import clean, read_tables
 from planner.solver.highs import INF, HighsModel, RunResult
+from planner.solver.options import (
+    MIP_GAP,
+    NUMERICAL_SAFETY,
+    SOLVER_FEASIBILITY,
+    SolveOptions,
+    SolverError,
+)
 
 log = logging.getLogger(__name__)
 
+
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
-NUMERICAL_SAFETY = 1e-9  # docs/model.md 5: may be added to the stage tolerance
-SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
-
-
-class SolverError(RuntimeError):
-    """HiGHS stopped with an error (not a limit, not infeasibility)."""
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float | None = None  # seconds, for all stages together
-    mip_gap: float = 1e-4  # relative MIP gap of each stage
-    threads: int | None = None
-    seed: int = 0
-    verbose: bool = False  # stream HiGHS's log
-    heuristic: bool = True  # start each stage from a rounded or polished plan
-
-    def highs_options(self) -> dict:
-        options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
-        if self.threads:
-            # HiGHS fixes its thread pool at the first run in a process; a new
-            # thread count needs the pool reset first.
-            highspy.Highs.resetGlobalScheduler(True)
-            options["threads"] = self.threads
-        return options
 
 
 def term_expression(m: pyo.ConcreteModel, term: str):
@@ -216,7 +197,7 @@ class Session:
         self.timings["solve"] = time.perf_counter() - clock
         plan = self.read(status, stages)
         if status is Status.infeasible:
-            from planner.analysis.diagnose import explain_infeasible  # builds its own elastic copy
+            from planner.solver.diagnose import explain_infeasible  # builds its own elastic copy
 
             clock = time.perf_counter()
             plan.explanation = explain_infeasible(self.instance, self.options)
@@ -335,7 +316,7 @@ def solve(
     instance: Instance,
     *,
     time_limit: float | None = None,
-    mip_gap: float = 1e-4,
+    mip_gap: float = MIP_GAP,
     threads: int | None = None,
     seed: int = 0,
     verbose: bool = False,

@@ -19,7 +19,7 @@ import hashlib
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.funding import _most_drawable
+from planner.model.funding import most_drawable
 from planner.solver.session import Session
 
 # Fields whose values (not keys) may differ between a built model and the
@@ -99,7 +99,7 @@ def apply_rhs(session: Session, new: ModelData) -> int:
     for f in sorted(setup_changed, key=d.sources.index):
         if f in m.source_used:
             session.replace("source_setup", f, None, m.outstanding_musd[f, new.D]
-                            - _most_drawable(new, f) * m.source_used[f], 0.0)
+                            - most_drawable(new, f) * m.source_used[f], 0.0)
             moved += 1
     for f in d.max_per_site:
         if d.max_per_site[f] != new.max_per_site[f]:

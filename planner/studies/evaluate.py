@@ -43,7 +43,7 @@ from planner.model.data import ModelData
 from planner.results.plan import Plan
 from planner.results.read import clean
 from planner.solver.highs import HighsModel
-from planner.solver.session import SolveOptions
+from planner.solver.options import SolveOptions
 
 
 @dataclass

@@ -25,7 +25,8 @@ import pandas as pd
 
 from planner.io.load import parse_instance
 from planner.solver.highs import INF
-from planner.solver.session import Session, SolveOptions
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 from planner.studies.parallel import Failed, error_line, run_tasks
 from planner.studies.sweep import outcome
 

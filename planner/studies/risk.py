@@ -29,7 +29,7 @@ from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
 from planner.io.uncertainty import Entry, Uncertainty, sample_slips
 from planner.results.plan import Plan
-from planner.solver.session import SolveOptions
+from planner.solver.options import SolveOptions
 from planner.studies.evaluate import (
     Commitments,
     bought_technologies,

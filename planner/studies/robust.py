@@ -46,7 +46,7 @@ from planner.model.data import ModelData
 from planner.results.plan import Plan, StageResult, Status
 from planner.results.read import clean, read_tables
 from planner.solver.highs import INF, HighsModel
-from planner.solver.session import NUMERICAL_SAFETY, SolveOptions, SolverError
+from planner.solver.options import NUMERICAL_SAFETY, SolveOptions, SolverError
 from planner.studies.evaluate import prepare_keeping
 from planner.studies.slips import Slips, apply_slips, scenario_slips, whole_months
 

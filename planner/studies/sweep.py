@@ -40,7 +40,8 @@ from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
 from planner.model import prepare
 from planner.results.plan import Status
-from planner.solver.session import Session, SolveOptions
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
 from planner.studies.parallel import Failed, run_tasks
 from planner.studies.slips import shift_month

@@ -20,7 +20,8 @@ import planner
 from planner.io.generate import generate_instance
 from planner.io.load import parse_instance
 from planner.model import build_model, prepare
-from planner.solver.session import Session, SolveOptions
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 
 REFERENCE_BUILD_S = 0.026
 REFERENCE_SESSION_S = 0.057

@@ -18,7 +18,7 @@ from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
 from planner.solver.highs import HighsModel
-from planner.solver.session import SolveOptions
+from planner.solver.options import SolveOptions
 
 MONEY_RULES = (
     "source_amount",
