@@ -16,10 +16,10 @@ import click
 
 from planner.analysis.explain import explain, explain_plan
 from planner.analysis.verify import verify
+from planner.cli.generate import generate_cmd
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
 from planner.io.errors import InstanceError
-from planner.io.generate import generate_cmd
 from planner.io.load import load_instance, parse_instance
 from planner.results.export import summary_dict, summary_text, write_plan
 from planner.results.plan import Plan, Status

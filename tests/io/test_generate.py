@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 import planner
 from planner.analysis.verify import verify
-from planner.io.generate import dump_yaml, generate_cmd, generate_instance
+from planner.cli.generate import generate_cmd
+from planner.io.generate import dump_yaml, generate_instance
 from planner.io.load import load_instance, parse_instance
 
 
