@@ -152,7 +152,9 @@ FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}
 def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuild, workers,
               scheduler, time_limit, mip_gap, threads) -> None:
     """Solve FILE for every value of one or more of its fields."""
-    from planner.studies.sweep import SweepError, Vary, run_sweep, scenarios, sweep_chart
+    from planner.report.charts.studies import sweep_chart
+    from planner.studies.sweep import run_sweep
+    from planner.studies.vary import SweepError, Vary, scenarios
 
     study = _study(file)
     try:
@@ -211,7 +213,8 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
     """Monte Carlo: the capacity a plan puts online at the deadline when the
     dates of FILE's uncertainty: section slip."""
     from planner.cli.plans import read_plan
-    from planner.studies.risk import case_count, risk_chart, run_risk
+    from planner.report.charts.studies import risk_chart
+    from planner.studies.risk import case_count, run_risk
 
     study = _study(file)
     uncertainty = study.uncertainty
@@ -377,7 +380,8 @@ def _robust_text(study, result, comparison, terms) -> str:
 def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, scheduler,
                  time_limit, mip_gap, threads) -> None:
     """Capacity at the deadline against total cost (epsilon-constraint)."""
-    from planner.studies.frontier import frontier_chart, run_frontier
+    from planner.report.charts.studies import frontier_chart
+    from planner.studies.frontier import run_frontier
 
     study = _study(file)
     with _progress(points, "frontier") as tick:

@@ -157,26 +157,3 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
                 break
         out.append(worse)
     return out
-
-
-def frontier_chart(result: FrontierResult):
-    """Capacity at the deadline against total cost, one marker per point."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    eff = result.efficient()
-    ax.plot(eff["total_cost"], eff["capacity_mw"], marker="o", drawstyle="default",
-            color="#4c72b0", gid="frontier")
-    dom = result.rows[result.rows["dominated"]]
-    if len(dom):
-        ax.scatter(dom["total_cost"], dom["capacity_mw"], marker="x", color="#c44e52",
-                   label="dominated", gid="dominated")
-        ax.legend(fontsize=8)
-    ax.set_xlabel("total cost ($M)")
-    ax.set_ylabel("IT MW online at the deadline")
-    ax.grid(alpha=0.3)
-    ax.set_title(f"{result.instance}: capacity against cost")
-    return fig

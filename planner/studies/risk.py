@@ -307,30 +307,3 @@ def _labels(entries: list[Entry]) -> list[str]:
             n += 1
         out.append(label)
     return out
-
-
-def risk_chart(result: RiskResult):
-    """A histogram of the capacity at the deadline, with the plan's capacity,
-    the target and P10/P50/P90 marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    x = result.capacity
-    if len(x):
-        ax.hist(x, bins=min(40, max(5, len(np.unique(x)))), color="#4c72b0", alpha=0.8,
-                gid="capacity-histogram")
-        s = result.stats()
-        for q, style in (("p10", ":"), ("p50", "--"), ("p90", ":")):
-            ax.axvline(s[q], color="k", linestyle=style, linewidth=1, gid=q)
-            ax.annotate(q.upper(), (s[q], 1), xycoords=("data", "axes fraction"),
-                        ha="center", va="bottom", fontsize=8)
-    ax.axvline(result.target_mw, color="#c44e52", linewidth=1.5, gid="target",
-               label=f"target {result.target_mw:,.0f} MW")
-    ax.set_xlabel("IT MW online at the deadline")
-    ax.set_ylabel("samples")
-    ax.legend(fontsize=8)
-    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples", pad=14)
-    return fig

@@ -18,7 +18,8 @@ from planner.io.uncertainty import Uncertainty
 from planner.studies.frontier import run_frontier
 from planner.studies.parallel import Failed, run_tasks
 from planner.studies.risk import run_risk
-from planner.studies.sweep import Vary, run_sweep
+from planner.studies.sweep import run_sweep
+from planner.studies.vary import Vary
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from planner.cli.studies import COMMANDS
 from planner.io.load import load_study
-from planner.studies.sweep import SweepError, Vary, parse_path, parse_values, run_sweep, scenarios
+from planner.studies.sweep import run_sweep
+from planner.studies.vary import SweepError, Vary, parse_path, parse_values, scenarios
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = str(ROOT / "instances" / "toy-two-sites.yaml")
