@@ -5,9 +5,7 @@ from __future__ import annotations
 import click
 
 from planner.io.errors import InstanceError
-from planner.io.generate import dump_yaml, generate_instance
 from planner.io.generate_draw import PERIOD_MONTHS
-from planner.io.load import parse_instance
 
 
 @click.command("generate")
@@ -58,6 +56,9 @@ def generate_cmd(
     output: str,
 ) -> None:
     """Write a random but realistic instance (same seed, same file)."""
+    from planner.io.generate import dump_yaml, generate_instance
+    from planner.io.load import parse_instance
+
     data = generate_instance(sites, periods, technologies, sources, seed, int(period_months))
     try:
         parse_instance(data, source=output)

@@ -11,30 +11,20 @@ import json
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.analysis.explain import explain, explain_plan
-from planner.analysis.verify import verify
+from planner.cli.common import ExitCode, exit_code, pyomo_logs_to_stderr
 from planner.cli.generate import generate_cmd
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
 from planner.io.errors import InstanceError
-from planner.io.load import load_instance, parse_instance
-from planner.results.export import summary_dict, summary_text, write_plan
-from planner.results.plan import Plan, Status
+from planner.results.status import Status
 from planner.solver.options import MIP_GAP, SolveOptions
-from planner.solver.session import solve
 
-EXIT = {
-    Status.optimal: 0,
-    Status.feasible: 0,
-    Status.invalid: 2,
-    Status.infeasible: 3,
-    Status.no_plan: 4,
-}
-EXIT_ERROR = 1
-EXIT_VIOLATION = 5
+if TYPE_CHECKING:
+    from planner.results.plan import Plan
 
 
 class PlannerGroup(click.Group):
@@ -48,12 +38,12 @@ class PlannerGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("planner: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"planner: error: {type(exc).__name__}: {exc}", err=True)
-            ctx.exit(EXIT_ERROR)
+            ctx.exit(ExitCode.ERROR)
 
 
 @click.group(cls=PlannerGroup)
@@ -64,19 +54,13 @@ class PlannerGroup(click.Group):
 def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """Plan AI data-center capacity by a deadline when power and money bind."""
     ctx.obj = {"debug": debug, "verbose": verbose}
-    _pyomo_logs_to_stderr()
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
-def _pyomo_logs_to_stderr() -> None:
-    """Pyomo's own log handler writes to stdout, which is for plans and JSON."""
-    for handler in logging.getLogger("pyomo").handlers:
-        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
-            handler.setStream(sys.stderr)
-
-
 def _load(path: str):
+    from planner.io.load import load_instance
+
     started = time.perf_counter()
     instance = load_instance(path)
     return instance, time.perf_counter() - started
@@ -87,13 +71,15 @@ def _invalid(problems: list[str], as_json: bool) -> None:
         click.echo(json.dumps({"status": Status.invalid.value, "errors": problems}, indent=1))
     for line in problems:
         click.echo(line, err=True)
-    sys.exit(EXIT[Status.invalid])
+    sys.exit(ExitCode.INVALID)
 
 
 @main.command("validate")
 @click.argument("file", type=click.Path(dir_okay=True))
 def validate_cmd(file: str) -> None:
     """Check an instance file: print 'ok' or every problem, one per line."""
+    from planner.io.load import load_instance
+
     try:
         load_instance(file)
     except InstanceError as exc:
@@ -124,6 +110,11 @@ def solve_cmd(
     check: bool,
 ) -> None:
     """Solve an instance file and print the plan."""
+    from planner.analysis.verify import verify
+    from planner.results.export import summary_dict, summary_text, write_plan
+    from planner.solver.session import solve
+
+    pyomo_logs_to_stderr()
     try:
         instance, validate_s = _load(file)
     except InstanceError as exc:
@@ -139,7 +130,7 @@ def solve_cmd(
     plan.timings = {"validate": validate_s, **plan.timings}
     if not plan.status.has_plan and plan.message.startswith("interrupted"):
         click.echo("planner: interrupted before any plan was found", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     report = verify(instance, plan) if check and plan.status.has_plan else None
     if out and plan.status.has_plan:
         write_plan(plan, out)
@@ -156,8 +147,8 @@ def solve_cmd(
         if out and plan.status.has_plan:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
     if report is not None and not report.ok:
-        sys.exit(EXIT_VIOLATION)
-    sys.exit(EXIT[plan.status])
+        sys.exit(ExitCode.VIOLATION)
+    sys.exit(exit_code(plan.status))
 
 
 @main.command("verify")
@@ -168,6 +159,9 @@ def verify_cmd(files: tuple[str, ...]) -> None:
     FILES: INSTANCE PLAN.json, or PLAN.json alone (a plan carries its
     instance). Exit 0 when every rule holds, 5 with one line per violation.
     """
+    from planner.analysis.verify import verify
+    from planner.io.load import load_instance, parse_instance
+
     if len(files) > 2:
         raise click.UsageError("give INSTANCE PLAN.json, or PLAN.json")
     plan = _read_plan(files[-1])
@@ -182,10 +176,12 @@ def verify_cmd(files: tuple[str, ...]) -> None:
         _invalid(exc.problems, as_json=False)
     report = verify(instance, plan)
     click.echo(str(report))
-    sys.exit(0 if report.ok else EXIT_VIOLATION)
+    sys.exit(ExitCode.OK if report.ok else ExitCode.VIOLATION)
 
 
 def _read_plan(path: str) -> Plan:
+    from planner.results.plan import Plan
+
     try:
         with open(path, encoding="utf-8") as fh:
             return Plan.from_json(fh.read())
@@ -205,6 +201,10 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     FILE is a plan.json written by 'planner solve --out' (it carries its
     instance) or an instance file.
     """
+    from planner.analysis.explain import explain, explain_plan
+    from planner.io.load import load_instance
+
+    pyomo_logs_to_stderr()
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
     if file.endswith(".json") and _looks_like_plan(file):
         result = explain_plan(_read_plan(file), options)

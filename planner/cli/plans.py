@@ -12,52 +12,50 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
+from planner.cli.common import ExitCode, fail, pyomo_logs_to_stderr
 from planner.io.errors import InstanceError
-from planner.io.load import load_instance
-from planner.io.schema import Instance
-from planner.results.plan import Plan
 
-EXIT_ERROR = 1
-EXIT_INVALID = 2
-
-
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"planner: error: {message}", err=True)
-    sys.exit(code)
+if TYPE_CHECKING:
+    from planner.io.schema import Instance
+    from planner.results.plan import Plan
 
 
 def read_plan(path: str) -> Plan:
     """A plan from its JSON file (or the plan.json in a folder), or one error
     line and exit 1."""
+    from planner.results.plan import Plan
+
     if Path(path).is_dir():
         path = str(Path(path) / "plan.json")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        _fail(f"cannot read plan {path}: {reason}")
+        fail(f"cannot read plan {path}: {reason}")
     try:
         return Plan.from_json(text)
     except Exception as exc:  # noqa: BLE001 (any malformed content is one line)
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         detail = detail.splitlines()[0] if detail else type(exc).__name__
-        _fail(f"{path} is not a plan file (plan.json of 'planner solve --out'): {detail}")
+        fail(f"{path} is not a plan file (plan.json of 'planner solve --out'): {detail}")
 
 
 def _read_instance(path: str, plan: Plan) -> Instance:
+    from planner.io.load import load_instance
+
     try:
         instance = load_instance(path)
     except InstanceError as exc:
         for line in exc.problems:
             click.echo(line, err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitCode.INVALID)
     periods = instance.calendar.labels()
     if plan.periods and periods != plan.periods:
-        _fail(f"{path} does not match the plan: its periods run {periods[0]} to "
+        fail(f"{path} does not match the plan: its periods run {periods[0]} to "
               f"{periods[-1]}, the plan's {plan.periods[0]} to {plan.periods[-1]}")
     return instance
 
@@ -71,25 +69,26 @@ def _read_bottlenecks(path: str) -> list:
             raise ValueError("expected a list of bottlenecks")
         return items
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read bottlenecks {path}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"cannot read bottlenecks {path}: {getattr(exc, 'strerror', None) or exc}")
     except (ValueError, KeyError) as exc:
-        _fail(f"{path} is not the output of 'planner explain --json': {exc}")
+        fail(f"{path} is not the output of 'planner explain --json': {exc}")
 
 
 def _explain(plan: Plan) -> list:
     from planner.analysis.explain import explain_plan
 
+    pyomo_logs_to_stderr()
     try:
         return list(explain_plan(plan).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
-        _fail(f"cannot explain the plan: {exc}")
+        fail(f"cannot explain the plan: {exc}")
 
 
 def _write(path: str, write) -> None:
     try:
         write(path)
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 @click.command("report")

@@ -21,8 +21,9 @@ from planner.io.fields import TERMS
 from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
-from planner.results.plan import Plan, StageResult, Status
+from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
+from planner.results.status import StageResult, Status
 from planner.solver.highs import INF, HighsModel, RunResult
 from planner.solver.options import (
     MIP_GAP,

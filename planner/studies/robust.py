@@ -43,8 +43,9 @@ from planner.io.schema import Instance
 from planner.io.uncertainty import Scenario
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
-from planner.results.plan import Plan, StageResult, Status
+from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
+from planner.results.status import StageResult, Status
 from planner.solver.highs import INF, HighsModel
 from planner.solver.options import NUMERICAL_SAFETY, SolveOptions, SolverError
 from planner.studies.evaluate import prepare_keeping

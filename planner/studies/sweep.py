@@ -36,7 +36,7 @@ import pandas as pd
 from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
 from planner.model import prepare
-from planner.results.plan import Status
+from planner.results.status import Status
 from planner.solver.options import SolveOptions
 from planner.solver.session import Session
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values

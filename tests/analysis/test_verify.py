@@ -20,7 +20,8 @@ import pytest
 
 import planner
 from planner.analysis.verify import RULES, Report, Violation, verify, verify_files
-from planner.results.plan import Plan, Status
+from planner.results.plan import Plan
+from planner.results.status import Status
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -20,7 +20,8 @@ from matplotlib.patches import Rectangle
 
 import planner
 from planner.report.charts import figures as charts
-from planner.results.plan import Plan, Status
+from planner.results.plan import Plan
+from planner.results.status import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

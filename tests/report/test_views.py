@@ -20,7 +20,8 @@ from planner.report import views
 from planner.report.charts.figures import CHARTS
 from planner.report.html import render_html
 from planner.results.export import write_plan
-from planner.results.plan import TABLES, Plan, Status
+from planner.results.plan import TABLES, Plan
+from planner.results.status import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

@@ -34,7 +34,7 @@ import planner
 import planner.results.export
 from planner.cli.main import main
 from planner.io.generate import dump_yaml, generate_instance
-from planner.results.plan import Status
+from planner.results.status import Status
 
 ROOT = Path(__file__).parent.parent.parent
 TOY = ROOT / "instances" / "toy-two-sites.yaml"

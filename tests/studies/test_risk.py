@@ -17,7 +17,8 @@ from test_sweep import cli
 import planner
 from planner.io.load import load_study, parse_study
 from planner.io.uncertainty import Uncertainty
-from planner.results.plan import Plan, Status
+from planner.results.plan import Plan
+from planner.results.status import Status
 from planner.studies.evaluate import Commitments, bought_technologies, evaluate
 from planner.studies.risk import run_risk
 from planner.studies.slips import Slips, apply_slips
