@@ -53,8 +53,9 @@ def rss_mb() -> float:
 
 def session_child(yaml_path: str, npz_path: str | None = None) -> dict:
     before = peak_mb()
-    from planner.instance import load_instance
-    from planner.solve import Session, SolveOptions
+    from planner.io.load import load_instance
+    from planner.solver.options import SolveOptions
+    from planner.solver.session import Session
 
     inst = load_instance(Path(yaml_path))
     imported = peak_mb()
@@ -136,7 +137,7 @@ def main() -> None:
         print("RESULT " + json.dumps(result))
         return
 
-    from planner.generate import dump_yaml, generate_instance
+    from planner.io.generate import dump_yaml, generate_instance
 
     tmp = Path(tempfile.mkdtemp(prefix="planner-floor-"))
     yaml_path, npz_path = tmp / "case.yaml", tmp / "case.npz"

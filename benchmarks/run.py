@@ -233,11 +233,13 @@ def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float,
              repeats: int) -> dict:
     import pyomo.environ as pyo
 
-    from planner.generate import dump_yaml, generate_instance
-    from planner.instance import load_instance, parse_instance, read_yaml
+    from planner.io.generate import dump_yaml, generate_instance
+    from planner.io.load import load_instance, parse_instance
+    from planner.io.reader import read_yaml
     from planner.model import build_model, prepare
-    from planner.model.read import read_tables
-    from planner.solve import Session, SolveOptions
+    from planner.results.read import read_tables
+    from planner.solver.options import SolveOptions
+    from planner.solver.session import Session
 
     res: dict = {
         "code": code_state(),
