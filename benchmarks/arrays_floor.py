@@ -6,7 +6,7 @@ highspy as arrays, at 500 sites (or ``--sites N``).
 
 Each measure runs in a fresh process so that peak memories do not mix:
 
-- ``session``: ``planner.solve.Session(instance)`` on the loaded instance, as
+- ``session``: ``planner.solver.session.Session(instance)`` on the loaded instance, as
   the planner constructs it (prepare, Pyomo build with the objective terms,
   standard-form compile and ``passModel``, garbage collection paused); its own
   timings and peak resident memory (``VmHWM``).

@@ -16,10 +16,10 @@ measures, on the instance ``generate_instance(sites, T, 8, 6, seed=1)``:
   ``highspy.Highs.passModel`` from numpy arrays (the route the planner uses; the
   compile and the pass timed apart: ``passModel`` alone is the lower bound of
   any hand-over from arrays);
-- the staged solve as ``planner.solve.Session`` runs it, at a fixed time limit
+- the staged solve as ``planner.solver.session.Session`` runs it, at a fixed time limit
   for all stages together, each stage's wall time, HiGHS's own run time, status,
   value, bound and gap;
-- reading the plan: ``planner.model.read.read_tables``;
+- reading the plan: ``planner.results.read.read_tables``;
 - peak resident memory (``ru_maxrss``) after each phase.
 
 Build phases are the median of 3 runs (1 for the largest case). Results go to

@@ -31,7 +31,7 @@ MAX_PROBLEMS = 1000  # lines reported for one file; the rest are counted
 USES = ("facility", "compute", "power", "grid", "rent")
 
 
-SCENARIO_SECTIONS = ("uncertainty", "scenarios")  # read by planner.scenarios
+SCENARIO_SECTIONS = ("uncertainty", "scenarios")  # read by planner.io.load
 
 
 KINDS = ("cash", "equity", "bond", "loan", "private_credit", "spv", "lease")

@@ -1,7 +1,7 @@
 """Solve an instance: the staged objective of docs/model.md section 5 on HiGHS.
 
 The model is built once in Pyomo and handed to HiGHS in memory once
-(:mod:`planner.highs`: Pyomo's standard-form compiler into highspy). Each stage
+(:mod:`planner.solver.highs`: Pyomo's standard-form compiler into highspy). Each stage
 swaps the objective and bounds a row that holds the previous stage at its
 found value; HiGHS keeps the model, and each stage is warm-started from the
 plan of the one before. What-if runs (explain, sweeps) change bounds and rows

@@ -6,7 +6,7 @@ sets and coefficients, and differ only in the numbers listed in
 :data:`RHS_FIELDS` (amounts and caps of money, supply, permits, campus limits,
 commissioning rates, commitment floors), have models that differ only in
 constraint bounds and variable bounds. :func:`apply_rhs` moves those bounds on
-a built :class:`~planner.solve.Session` (undone by ``Session.restore()``), so
+a built :class:`~planner.solver.session.Session` (undone by ``Session.restore()``), so
 the persistent solver re-solves in place, warm-started from its last plan,
 instead of building and handing over a new model.
 """

@@ -1,9 +1,9 @@
 """Monte Carlo: how a fixed plan holds up when dates slip.
 
 Each sample draws every entry of the instance's ``uncertainty:`` section
-(:mod:`planner.scenarios`), moves the dates, and computes the capacity the
+(:mod:`planner.io.uncertainty`), moves the dates, and computes the capacity the
 plan's commitments put online in the deadline period under the moved dates
-(:mod:`planner.evaluate` states the rules). The distribution of that capacity
+(:mod:`planner.studies.evaluate` states the rules). The distribution of that capacity
 is reported (mean, P10, P50, P90: the capacity that 10 %, 50 %, 90 % of the
 samples fall below), with the probability of reaching a target, and for each
 uncertain input alone (the same draws, every other input on time) its mean

@@ -281,7 +281,7 @@ def _plan(rm: RobustModel, w: int, status: Status, stages: list[StageResult],
 @dataclass
 class Comparison:
     """Plans tested in every scenario by the same rules
-    (:mod:`planner.evaluate`): IT MW online at the deadline."""
+    (:mod:`planner.studies.evaluate`): IT MW online at the deadline."""
 
     table: pd.DataFrame  # scenario, probability, one column per plan
     plans: list[str]

@@ -1,4 +1,4 @@
-"""The charts of planner.charts: each draws the plan's numbers (read back from
+"""The charts of planner.report.charts: each draws the plan's numbers (read back from
 the artists) on an Agg canvas, and an empty table never breaks a chart.
 
 The toy instance (docs/model.md 6) is solved once. Its capacity and cost are

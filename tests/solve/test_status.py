@@ -10,7 +10,7 @@ what the CLI leaves behind when a run fails or is interrupted.
 - ``--out DIR`` never leaves DIR half-written by a failed run;
 - Ctrl-C stops a solve promptly and without a traceback.
 
-The large instances come from :func:`planner.generate.generate_instance`.
+The large instances come from :func:`planner.io.generate.generate_instance`.
 Sizes and limits were picked on 2 cores so that the limit stops the solve
 well before it could finish (a 30-site, 12-quarter instance needs minutes).
 """

@@ -1,5 +1,5 @@
-"""Charts of a plan: each function takes a :class:`~planner.plan.Plan` (and,
-where it helps, the :class:`~planner.instance.Instance` it solved; by default
+"""Charts of a plan: each function takes a :class:`~planner.results.plan.Plan` (and,
+where it helps, the :class:`~planner.io.schema.Instance` it solved; by default
 the one the plan carries) and returns a matplotlib
 :class:`~matplotlib.figure.Figure` drawn on the Agg canvas.
 
