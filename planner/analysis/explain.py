@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyomo.environ as pyo
 
+from planner.calendar import shift_month
 from planner.io.load import parse_instance
 from planner.io.schema import Instance
 from planner.results.plan import Plan
@@ -261,7 +262,7 @@ def _earlier_tranches(inst: Instance, s: Session) -> list[tuple[str, str, int, i
     out = []
     for site in inst.sites:
         for g, tr in enumerate(site.grid.tranches if site.grid else []):
-            start = d.cal.from_(tr.energized) if tr.energized else d.cal.lead(tr.wait_months)
+            start = d.cal.tranche_start(tr.energized, tr.wait_months)
             if 1 <= start <= d.D + 1:
                 out.append((site.name, f"tranche {g}", g, start))
     return out
@@ -275,9 +276,7 @@ def _shift_tranche(inst: Instance, site: str, g: int, months: int) -> Instance:
             if "wait_months" in tr:
                 tr["wait_months"] = max(0, tr["wait_months"] - months)
             else:
-                y, mth = map(int, tr["energized"].split("-"))
-                total = y * 12 + (mth - 1) - months
-                tr["energized"] = f"{total // 12:04d}-{total % 12 + 1:02d}"
+                tr["energized"] = shift_month(tr["energized"], -months)
     return parse_instance(data, source=inst.name)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from planner.calendar import shift_month
+
 START_YEAR, START_MONTH = 2026, 1
 
 
@@ -105,8 +107,7 @@ DEBT_LIMIT_SHARE = (0.5, 0.7)
 
 
 def month_label(months_from_start: int) -> str:
-    months = START_MONTH - 1 + months_from_start
-    return f"{START_YEAR + months // 12:04d}-{months % 12 + 1:02d}"
+    return shift_month(f"{START_YEAR:04d}-{START_MONTH:02d}", months_from_start)
 
 
 def rounded(x: float, digits: int = 2) -> float:

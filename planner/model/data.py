@@ -129,7 +129,7 @@ def prepare(inst: Instance) -> ModelData:
     tranche_from, tranche_mw, tranche_cost, tranche_paid = {}, {}, {}, {}
     for s in inst.sites:
         for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             if start > D:
                 continue  # never usable by the deadline: choosing it only costs
             key = (s.name, g)

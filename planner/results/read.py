@@ -64,7 +64,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
     grid_rows = []
     for s in inst.sites:
         for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             paid = cal.by(tr.paid) if tr.paid else 0
             grid_rows.append(
                 (s.name, g, tr.mw, start, bool(chosen.get((s.name, g), 0)), tr.cost, paid)

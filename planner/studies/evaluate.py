@@ -89,7 +89,7 @@ def prepare_keeping(inst: Instance, keep: set[tuple[str, int]]) -> ModelData:
         for g, tr in enumerate((s.get("grid") or {}).get("tranches", [])):
             if (s["name"], g) not in keep:
                 continue
-            start = cal.from_(tr["energized"]) if "energized" in tr else cal.lead(tr["wait_months"])
+            start = cal.tranche_start(tr.get("energized"), tr.get("wait_months"))
             if start > D:
                 late[s["name"], g] = start
                 tr.pop("wait_months", None)

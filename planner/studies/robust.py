@@ -75,7 +75,7 @@ def usable_tranches(inst: Instance) -> set[tuple[str, int]]:
     out = set()
     for s in inst.sites:
         for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             if start <= cal.deadline_period:
                 out.add((s.name, g))
     return out

@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from planner.calendar import shift_month
 from planner.io.uncertainty import DeliverySlip, Entry, FundingDelay, GridSlip, Scenario
 
 
@@ -77,12 +78,6 @@ def scenario_slips(scenario: Scenario, data: Mapping) -> Slips:
          for e in scenario.entries()],
         data,
     )
-
-
-def shift_month(date: str, months: int) -> str:
-    y, m = map(int, date.split("-"))
-    total = y * 12 + (m - 1) + months
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 def apply_slips(data: Mapping, slips: Slips) -> dict:

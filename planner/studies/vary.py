@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from planner.calendar import month_index, shift_month
 from planner.io.errors import InstanceError
 from planner.io.load import parse_instance
-from planner.studies.slips import shift_month
 
 MAX_VALUES = 10_000
 
@@ -48,8 +48,7 @@ class Value:
         """A numeric position for charts: the number, the shift, or months
         since year 0 for a date."""
         if self.kind == "date":
-            y, m = map(int, self.date.split("-"))
-            return y * 12 + m - 1
+            return month_index(self.date)
         return self.number
 
 
