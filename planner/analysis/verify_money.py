@@ -20,7 +20,8 @@ class MoneyChecks(CheckerBase):
     # -- 4.1 spending and coverage ----------------------------------------
     def spending(self) -> dict[tuple, float]:
         """spend[site, use, t], paid when committed (4.1)."""
-        cal, spend = self.cal, defaultdict(float)
+        cal = self.cal
+        spend: dict[tuple, float] = defaultdict(float)
         for name, s in self.sites.items():
             prev, lead = float(s.existing_it_mw), cal.lead(s.build.lead_months)
             for t in self.periods:

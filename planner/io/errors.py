@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -21,7 +21,8 @@ class Problems(ValueError):
     each ``(path parts below it, message, value)``, and the pydantic errors of
     its fields (``errors``, locations relative to the mapping)."""
 
-    def __init__(self, items: list[tuple[tuple, str, Any]], errors: list[dict] = ()):
+    def __init__(self, items: list[tuple[tuple, str, Any]],
+                 errors: Sequence[Mapping[str, Any]] = ()):
         self.items = list(items)
         self.errors = list(errors)
         super().__init__("; ".join(message for _, message, _ in self.items))

@@ -123,7 +123,8 @@ def parse_study(raw: Any, source: str = "<instance>") -> Study:
         instance = parse_instance(raw, source=source)
     except InstanceError as exc:
         problems += exc.problems
-    uncertainty, scenarios = None, []
+    uncertainty = None
+    scenarios: list[Scenario] | None = []
     if sections.get("uncertainty") is not None:
         uncertainty = validate_section(Uncertainty, sections["uncertainty"], "uncertainty", source,
                                 problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import (
@@ -89,7 +90,7 @@ def closest_name(word: str, options: list[str] | set[str]) -> str | None:
     return hint[0] if hint else None
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "extra_forbidden":
         hint = closest_name(str(err["loc"][-1]), _fields_at(err["loc"][:-1]))
@@ -104,7 +105,7 @@ def _message(err: dict) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def problem_lines(source: str, err: dict) -> list[str]:
+def problem_lines(source: str, err: Mapping[str, Any]) -> list[str]:
     """The line(s) of one pydantic error."""
     loc, kind = tuple(err["loc"]), err["type"]
     error = (err.get("ctx") or {}).get("error")

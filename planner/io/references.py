@@ -39,7 +39,7 @@ def cross_references(data: Mapping) -> list[tuple[str, str, Any]]:
         first: dict[str, int] = {}
         for i, item in enumerate(_list(items)):
             name = item.get("name") if isinstance(item, Mapping) else None
-            if not _valid_name(name):
+            if not isinstance(name, str) or not _valid_name(name):
                 complete = False
                 continue
             if name in first:
@@ -65,7 +65,7 @@ def cross_references(data: Mapping) -> list[tuple[str, str, Any]]:
     for i, entry in enumerate(_list(data.get("supply"))):
         tech = _mapping(entry).get("technology")
         known(f"supply[{i}].technology", tech, techs, "technology")
-        if not _valid_name(tech):
+        if not isinstance(tech, str) or not _valid_name(tech):
             continue
         if tech in first_entry:
             problems.append((

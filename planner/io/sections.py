@@ -109,7 +109,7 @@ _MESSAGES = {
 _BRANCHES = {"number", "distribution", "uniform", "triangular", "discrete"}
 
 
-def section_error_line(source: str, where: str, err: dict) -> str:
+def section_error_line(source: str, where: str, err: Mapping[str, Any]) -> str:
     # Union errors name their branch; keep the path the user wrote.
     loc = [p for p in err["loc"] if p not in _BRANCHES]
     path = where

@@ -165,7 +165,7 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
             (_num(plan.total_cost) + " $M", "total cost through the deadline"),
             (_num(plan.co2_mt, "{:,.3f}") + " Mt", "CO2 through the deadline"),
         ]
-        if plan.capacity_mw:
+        if plan.capacity_mw and plan.total_cost is not None:
             kpis.append((_num(plan.total_cost / plan.capacity_mw, "{:,.2f}") + " $M",
                          "cost per IT MW"))
         out.append('<div class="kpis">' + "".join(

@@ -149,7 +149,7 @@ def summary_lines(plan: Plan) -> list[str]:
         f"total cost: {_num(plan.total_cost)} $M",
         f"CO2: {_num(plan.co2_mt, '{:,.3f}')} Mt",
     ]
-    if plan.capacity_mw:
+    if plan.capacity_mw and plan.total_cost is not None:
         lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, '{:,.2f}')} $M")
     if plan.mip_gap is not None and math.isfinite(plan.mip_gap):
         lines.append(f"MIP gap: {plan.mip_gap:.2%}")

@@ -62,12 +62,12 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
 
     cal = d.cal
     grid_rows = []
-    for s in inst.sites:
-        for g, tr in enumerate(s.grid.tranches if s.grid else []):
+    for site in inst.sites:
+        for g, tr in enumerate(site.grid.tranches if site.grid else []):
             start = cal.tranche_start(tr.energized, tr.wait_months)
             paid = cal.by(tr.paid) if tr.paid else 0
             grid_rows.append(
-                (s.name, g, tr.mw, start, bool(chosen.get((s.name, g), 0)), tr.cost, paid)
+                (site.name, g, tr.mw, start, bool(chosen.get((site.name, g), 0)), tr.cost, paid)
             )
     grid = pd.DataFrame(
         grid_rows,

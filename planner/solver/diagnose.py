@@ -11,6 +11,7 @@ weight. Every rule left with slack is named, site by site and period by period.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -36,7 +37,7 @@ TOL = 1e-6
 @dataclass
 class Shortfall:
     rule: str
-    index: object
+    index: Any  # the constraint's index: a period, or a tuple of names and a period
     limit: float
     slack: float
 
@@ -46,7 +47,7 @@ def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elasti
     m = build_model(data)
     made = []
     # Money and CO2 limits at weight 1, commitments (if elastic) far heavier.
-    m_blocks = []
+    m_blocks: list = []
     for names, weight in ((MONEY_RULES + CO2_RULES, 1.0),
                           (("commitment",) if commitments_elastic else (), COMMITMENT_WEIGHT)):
         if not names:

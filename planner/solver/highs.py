@@ -131,7 +131,7 @@ class HighsModel:
         off = float(self.offsets[term])
         return self.add_row(lower - off, upper - off, idx, c[idx])
 
-    def add_row(self, lower: float, upper: float, idx, values) -> int:
+    def add_row(self, lower: float | None, upper: float | None, idx, values) -> int:
         lower = -INF if lower is None or lower == -math.inf else lower
         upper = INF if upper is None or upper == math.inf else upper
         self.h.addRow(lower, upper, len(idx), np.asarray(idx, dtype=np.int32),
@@ -291,11 +291,11 @@ class HighsModel:
             for ints in candidates:  # best first: keep the first that repairs
                 if deadline is not None and time.perf_counter() >= deadline:
                     break
-                x = self._fixed_lp(ints, left())
-                if x is not None:
-                    x[self.int_idx] = np.round(x[self.int_idx])
-                    self.solution = x
-                    return float(np.dot(self.cost, x)) + self.offset
+                repaired = self._fixed_lp(ints, left())
+                if repaired is not None:
+                    repaired[self.int_idx] = np.round(repaired[self.int_idx])
+                    self.solution = repaired
+                    return float(np.dot(self.cost, repaired)) + self.offset
         finally:
             self._integrality(True)
         if self.solution is None:
@@ -322,6 +322,7 @@ class HighsModel:
 
     def value_of_solution(self) -> float:
         """The current objective's value at the stored plan."""
+        assert self.solution is not None, "no plan is stored"
         return float(np.dot(self.cost, self.solution)) + self.offset
 
     def load(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from types import EllipsisType
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
@@ -85,7 +86,7 @@ class Session:
 
     # ------------------------------------------------------------- solving
     def run(
-        self, stages: list[str] | None = None, time_limit: float | None = ...
+        self, stages: list[str] | None = None, time_limit: float | None | EllipsisType = ...
     ) -> tuple[Status, list[StageResult]]:
         """Solve the stages in order (default: the instance's), each held at
         its found value for the next."""
@@ -178,8 +179,9 @@ class Session:
             for lower, upper in (self.highs.row_bounds(r) for r in self._hold_rows.values())
         )
 
-    def _hold(self, term: str, value: float, extra: float = 0.0) -> None:
+    def _hold(self, term: str, value: float | None, extra: float = 0.0) -> None:
         """Keep a solved stage at its found value within the tolerance."""
+        assert value is not None, "only a stage with a plan is held"
         tolerance = self.instance.objective.tolerance
         slack = (tolerance + NUMERICAL_SAFETY + extra) * max(1.0, abs(value))
         if term not in self._hold_rows:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -51,7 +52,7 @@ def same_structure(a: ModelData, b: ModelData) -> bool:
 def structure_key(d: ModelData) -> str:
     """A fingerprint equal for two model data exactly when
     :func:`same_structure` holds between them."""
-    parts = []
+    parts: list[Any] = []
     for f in dataclasses.fields(ModelData):
         x = getattr(d, f.name)
         if f.name in _OPTIONAL:

@@ -119,7 +119,8 @@ def run_frontier(
     rows = [bottom, top]
     if top["capacity_mw"] is not None and bottom["capacity_mw"] is not None:
         lo, hi = bottom["capacity_mw"], top["capacity_mw"]
-        targets = [(i, float(x)) for i, x in enumerate(np.linspace(lo, hi, points))][1:-1]
+        targets: list[tuple[int, float | None]] = [
+            (i, float(x)) for i, x in list(enumerate(np.linspace(lo, hi, points)))[1:-1]]
         opts = _options_dict(options)
         tasks = [FrontierTask(dict(data), targets[k:k + chunk], opts)
                  for k in range(0, len(targets), max(1, chunk))]

@@ -242,7 +242,7 @@ def solve_robust(
     shown = show or names[0]
     if shown not in names:
         raise ValueError(f"no scenario named {shown!r}; scenarios: {', '.join(names)}")
-    rows = []
+    rows: list[tuple[str, float, float | None, float | None, float | None]] = []
     if not status.has_plan:
         rows = [(sc.name, sc.probability, None, None, None) for sc in scenarios]
         table = pd.DataFrame(rows, columns=["scenario", "probability", "capacity_mw",

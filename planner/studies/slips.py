@@ -7,6 +7,7 @@ import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.calendar import shift_month
 from planner.io.uncertainty import DeliverySlip, Entry, FundingDelay, GridSlip, Scenario
@@ -61,6 +62,7 @@ def slips_of(entries: list[tuple[Entry, float]], data: Mapping) -> Slips:
     out = Slips()
     for entry, months in entries:
         m = whole_months(months)
+        book: dict[Any, int]
         if isinstance(entry, GridSlip):
             book = out.grid
         elif isinstance(entry, DeliverySlip):
@@ -73,11 +75,16 @@ def slips_of(entries: list[tuple[Entry, float]], data: Mapping) -> Slips:
 
 
 def scenario_slips(scenario: Scenario, data: Mapping) -> Slips:
-    return slips_of(
-        [(e, e.delay_months if isinstance(e, FundingDelay) else e.slip_months)
-         for e in scenario.entries()],
-        data,
-    )
+    return slips_of([(e, _fixed_months(e)) for e in scenario.entries()], data)
+
+
+def _fixed_months(entry: Entry) -> float:
+    """The months of a scenario's entry: a number (the schema of scenarios
+    allows no distribution)."""
+    months = entry.delay_months if isinstance(entry, FundingDelay) else entry.slip_months
+    if not isinstance(months, (int, float)):
+        raise TypeError(f"a scenario's slip is a number of months, got {months!r}")
+    return months
 
 
 def apply_slips(data: Mapping, slips: Slips) -> dict:

@@ -62,7 +62,7 @@ class Chunk:
     resolve: bool = True
 
 
-def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int,
+def plan_chunks(items: list[tuple[int, dict | None]], options: SolveOptions, chunk: int,
                 resolve: bool = True) -> tuple[list[Chunk], dict[int, str]]:
     """Group scenarios whose models differ only in bounds, then cut the groups
     into chunks of at most ``chunk``. Returns the chunks and the scenarios
@@ -75,6 +75,7 @@ def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int
         except InstanceError as exc:
             invalid[index] = "; ".join(exc.problems[:3])
             continue
+        assert d is not None  # parse_instance refuses None
         key = (structure_key(prepare(inst)), repr(inst.objective)) if resolve else index
         groups.setdefault(key, []).append((index, d))
     opts = _options_dict(options)
@@ -124,8 +125,8 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
 def outcome(status: Status, stages, session: Session, infeasible: str) -> dict:
     """A run's columns of a result row: status, capacity, cost, CO2, the
     largest stage gap, and a message when there is no plan."""
-    row = {"status": status.value, "capacity_mw": None, "total_cost": None, "co2_mt": None,
-           "mip_gap": None, "message": ""}
+    row: dict[str, Any] = {"status": status.value, "capacity_mw": None, "total_cost": None,
+                           "co2_mt": None, "mip_gap": None, "message": ""}
     if status.has_plan:
         row["capacity_mw"], row["total_cost"], row["co2_mt"] = term_values(session.model)
         gaps = [s.mip_gap for s in stages if s.mip_gap is not None]

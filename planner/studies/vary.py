@@ -160,7 +160,7 @@ def _matches(data: Any, parts: list[Any], create: bool) -> list[tuple[Any, Any]]
     unique = True
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        nxt = []
+        nxt: list[tuple[Any, Any]] = []
         for node in nodes:
             if part == "*" or isinstance(part, (int, tuple)):
                 if not isinstance(node, list):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -144,7 +145,7 @@ def leads(instance: Instance | None) -> tuple[dict[str, int], dict[str, int]]:
 
 def figure_legend(fig: Figure, axes: list) -> None:
     """One legend for the figure, each label once."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Artist] = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)

@@ -32,7 +32,7 @@ def sweep_chart(result: SweepResult, title: str = ""):
     for n, (key, part) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{p}={k}" for p, k in zip(others, key, strict=True))
-        xs = [position[v] if categorical else v for v in part[x_path]]
+        xs = [position[v] if position is not None else v for v in part[x_path]]
         color = f"C{n % 10}"
         ax.plot(xs, part["capacity_mw"], marker="o", color=color,
                 label=("capacity " + label).strip(), gid=f"capacity-{n}")
@@ -46,7 +46,7 @@ def sweep_chart(result: SweepResult, title: str = ""):
     ax2.set_ylabel("total cost ($M)")
     ax.grid(alpha=0.3)
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="best")
+    ax.legend(lines, [str(ln.get_label()) for ln in lines], fontsize=8, loc="best")
     ax.set_title(title or f"capacity and cost against {x_path}")
     return fig
 
