@@ -4,11 +4,13 @@ constraint that is not a named rule."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pyomo.environ as pyo
 
 import planner
+from planner.analysis.verify import RULES as VERIFIER_RULES
 from planner.model import build_model, prepare
 from planner.model.rules import DEFINITIONS, RULES
 
@@ -50,3 +52,26 @@ def test_every_constraint_of_the_model_is_a_named_rule():
     expected = {n for n in RULES if n in dir(m) and isinstance(getattr(m, n), pyo.Constraint)}
     assert {"firm_power", "supply_limit", "coverage", "source_setup", "built_blocks"} <= expected
     assert all(len(getattr(m, n)) > 0 for n in names - {"stage_bound"})
+
+
+def _code_names_in(doc: Path) -> set[str]:
+    """The names written as code in a Markdown file: `name`."""
+    return set(re.findall(r"`([a-z][a-z0-9_]*)`", doc.read_text(encoding="utf-8")))
+
+
+def test_every_rule_name_is_in_docs_model_md():
+    """From the contract to the code in one jump: each rule of the registry, each
+    defining constraint and each rule the verifier reports is named in the doc."""
+    written = _code_names_in(HERE.parent.parent / "docs" / "model.md")
+    for names, where in ((RULES, "planner/model/rules.py RULES"),
+                         (DEFINITIONS, "planner/model/rules.py DEFINITIONS"),
+                         (VERIFIER_RULES, "planner/analysis/verify.py RULES")):
+        missing = sorted(set(names) - written)
+        assert not missing, f"names of {where} missing from docs/model.md: {missing}"
+
+
+def test_the_doc_check_sees_a_missing_name(tmp_path):
+    doc = tmp_path / "model.md"
+    doc.write_text("- `C <= B` (`online_le_built`), and `firm_power`.\n", encoding="utf-8")
+    assert _code_names_in(doc) >= {"online_le_built", "firm_power"}
+    assert "coverage" not in _code_names_in(doc)
