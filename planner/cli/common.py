@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import sys
 from collections.abc import Iterator
 from enum import IntEnum
@@ -95,21 +94,8 @@ def records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", double_precision=15))
 
 
-def text_table(df: pd.DataFrame, formats: dict[str, str]) -> str:
-    shown = df.copy()
-    for col, fmt in formats.items():
-        if col in shown.columns:
-            shown[col] = shown[col].map(lambda v, fmt=fmt: "" if missing(v) else fmt.format(v))
-    shown = shown.fillna("")
-    return shown.to_string(index=False)
-
-
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def write_csv(df: pd.DataFrame, path: str) -> None:

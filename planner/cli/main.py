@@ -111,7 +111,8 @@ def solve_cmd(
 ) -> None:
     """Solve an instance file and print the plan."""
     from planner.analysis.verify import verify
-    from planner.results.export import summary_dict, summary_text, write_plan
+    from planner.report.text import summary_dict, summary_text
+    from planner.results.export import write_plan
     from planner.solver.session import solve
 
     pyomo_logs_to_stderr()

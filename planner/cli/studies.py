@@ -34,12 +34,12 @@ from planner.cli.common import (
     records,
     solve_options,
     solver_options,
-    text_table,
     write_chart,
     write_csv,
 )
 from planner.io.errors import InstanceError
 from planner.results.status import Status
+from planner.results.text import text_table
 from planner.solver.options import MIP_GAP, SolveOptions
 
 

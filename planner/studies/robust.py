@@ -46,6 +46,7 @@ from planner.model.data import ModelData
 from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
 from planner.results.status import StageResult, Status
+from planner.results.text import text_table
 from planner.solver.highs import INF, HighsModel
 from planner.solver.options import NUMERICAL_SAFETY, SolveOptions, SolverError
 from planner.studies.evaluate import prepare_keeping
@@ -310,7 +311,7 @@ class Comparison:
             {"scenario": "worst", "probability": "",
              **{n: f"{worst[n]:,.1f}" for n in self.plans}},
         ])
-        body = pd.concat([shown, extra], ignore_index=True).to_string(index=False)
+        body = text_table(pd.concat([shown, extra], ignore_index=True), blank_missing=False)
         lines = ["each plan's commitments tested in every scenario (IT MW online at the deadline):",
                  body]
         lines += [f"note: {n}" for n in self.notes]
