@@ -10,7 +10,6 @@ of the same model and undo them afterwards.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from types import EllipsisType
@@ -25,17 +24,12 @@ from planner.model.data import ModelData
 from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
 from planner.results.status import StageResult, Status
-from planner.solver.highs import INF, HighsModel, RunResult
+from planner.solver.highs import INF, HighsModel
 from planner.solver.options import (
     MIP_GAP,
-    NUMERICAL_SAFETY,
-    SOLVER_FEASIBILITY,
     SolveOptions,
-    SolverError,
 )
-
-log = logging.getLogger(__name__)
-
+from planner.solver.staged import StagedSolve
 
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
 
@@ -79,7 +73,8 @@ class Session:
                 adjust_rounding=self._round_blocks_within_rate,
             )
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
-        self._hold_rows: dict[str, int] = {}
+        self.staged = StagedSolve(self.highs, MAXIMIZE, self.instance.objective.tolerance,
+                                  self.options.mip_gap, self.options.heuristic)
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
@@ -92,68 +87,7 @@ class Session:
         its found value for the next."""
         stages = list(stages or self.instance.objective.stages)
         limit = self.options.time_limit if time_limit is ... else time_limit
-        for row in self._hold_rows.values():
-            self.highs.set_row_bounds(row, -INF, INF)
-        self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
-        deadline = None if limit is None else time.perf_counter() + limit
-        results: list[StageResult] = []
-        for i, term in enumerate(stages):
-            time_left = None if deadline is None else deadline - time.perf_counter()
-            if time_left is not None and time_left <= 0 and results:
-                log.info("time limit reached before stage %s", term)
-                break
-            stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
-            if stage.status is Status.infeasible and results:
-                # The held value of a stage is the solver's, feasible within
-                # its tolerances (1e-6); if holding it that tightly leaves no
-                # plan, hold it within that tolerance and try once more.
-                log.info("stage %s infeasible under the held stages: widening them", term)
-                for held in results:
-                    self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
-                stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
-            log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
-                     stage.mip_gap)
-            if not stage.status.has_plan:
-                if not results:
-                    return stage.status, [stage]
-                break  # a later stage found nothing: the previous plan stands
-            results.append(stage)
-            if self.highs.interrupted:
-                log.info("interrupted in stage %s: the best plan found stands", term)
-                break
-            if i < len(stages) - 1:
-                self._hold(term, stage.value)
-        self.highs.load()
-        complete = len(results) == len(stages)
-        optimal = complete and all(s.status is Status.optimal for s in results)
-        return (Status.optimal if optimal else Status.feasible), results
-
-    def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
-        self.highs.set_objective(term, MAXIMIZE[term])
-        if self.options.heuristic:
-            started = time.perf_counter()
-            # Rounding the LP relaxation is a fallback worth a little time;
-            # polishing the previous stage's plan is worth more.
-            share = 0.15 if self.highs.solution is None else 0.5
-            start = self.highs.find_start(None if time_left is None else share * time_left)
-            log.info("stage %s: start %s found in %.2f s", term, start,
-                     time.perf_counter() - started)
-            if time_left is not None:
-                time_left -= time.perf_counter() - started
-        res: RunResult = self.highs.run(time_left, self.options.mip_gap, warm=True)
-        if res.status == "error":
-            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
-        if res.status == "infeasible":
-            return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
-        if res.value is None and self._held_plan_stands():
-            # No better plan in time, but the previous stage's plan holds for
-            # this stage too (it meets every held bound): report its value.
-            value = self.highs.value_of_solution()
-            return StageResult(term, value, Status.feasible, float("inf"), None, res.seconds)
-        if res.value is None:
-            return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
-        status = Status.optimal if res.status == "optimal" else Status.feasible
-        return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+        return self.staged.run(stages, limit)
 
     def _round_blocks_within_rate(self, x) -> None:
         """Blocks rounded down one by one can add more than the commissioning
@@ -170,29 +104,6 @@ class Session:
             before = previous.get(s, 0.0)
             x[j] = max(before, min(x[j], before + cap))
             previous[s] = x[j]
-
-    def _held_plan_stands(self) -> bool:
-        """A later stage starts from the previous stage's plan, which meets
-        every bound held so far."""
-        return self.highs.solution is not None and any(
-            lower > -INF or upper < INF
-            for lower, upper in (self.highs.row_bounds(r) for r in self._hold_rows.values())
-        )
-
-    def _hold(self, term: str, value: float | None, extra: float = 0.0) -> None:
-        """Keep a solved stage at its found value within the tolerance."""
-        assert value is not None, "only a stage with a plan is held"
-        tolerance = self.instance.objective.tolerance
-        slack = (tolerance + NUMERICAL_SAFETY + extra) * max(1.0, abs(value))
-        if term not in self._hold_rows:
-            self._hold_rows[term] = self.highs.add_term_row(term, -INF, INF)
-        row = self._hold_rows[term]
-        if MAXIMIZE[term]:
-            lower, upper = value - slack, INF
-        else:
-            lower, upper = -INF, value + slack
-        off = float(self.highs.offsets[term])
-        self.highs.set_row_bounds(row, lower - off, upper - off)
 
     def solve(self) -> Plan:
         clock = time.perf_counter()
@@ -292,20 +203,6 @@ class Session:
         self._rows.clear()
         self._added.clear()
         self._cols.clear()
-
-
-FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
-
-
-def _share(time_left: float | None, stages_left: int, first: bool) -> float | None:
-    """A stage's share of the time left. The first stage gets most of it; a
-    later one an even share and half again (it starts from the previous
-    stage's plan, polished); the last takes all that is left."""
-    if time_left is None or stages_left <= 1:
-        return time_left
-    if first:
-        return FIRST_STAGE_SHARE * time_left
-    return min(time_left, 1.5 * time_left / stages_left)
 
 
 def _constant(con) -> float:

@@ -47,15 +47,15 @@ from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
 from planner.results.status import StageResult, Status
 from planner.results.text import text_table
-from planner.solver.highs import INF, HighsModel
-from planner.solver.options import NUMERICAL_SAFETY, SolveOptions, SolverError
+from planner.solver.highs import HighsModel
+from planner.solver.options import SOLVER_FEASIBILITY, SolveOptions
+from planner.solver.staged import StagedSolve
 from planner.studies.evaluate import prepare_keeping
 from planner.studies.slips import Slips, apply_slips, scenario_slips, whole_months
 
 MAXIMIZE = {"expected_capacity": True, "worst_capacity": True, "capacity_time": True,
             "cost": False, "co2": False}
 ROBUST_TERMS = tuple(MAXIMIZE)
-FEASIBILITY = 1e-6  # HiGHS's mip_feasibility_tolerance, absolute
 DEFAULT_STAGES = {
     "expected": ["expected_capacity", "capacity_time", "cost"],
     "worst": ["worst_capacity", "expected_capacity", "capacity_time", "cost"],
@@ -205,39 +205,13 @@ def solve_robust(
     hm = HighsModel(m, {t: m.terms[t] for t in ROBUST_TERMS}, options.highs_options())
     timings["handover"] = time.perf_counter() - clock
     tolerance = rm.instances[0].objective.tolerance
-    results: list[StageResult] = []
-    status = Status.optimal
-    deadline = None if options.time_limit is None else time.perf_counter() + options.time_limit
     clock = time.perf_counter()
-    for term in stages:
-        left = None if deadline is None else deadline - time.perf_counter()
-        if left is not None and left <= 0 and results:
-            status = Status.feasible
-            break
-        hm.set_objective(term, MAXIMIZE[term])
-        res = hm.run(left, options.mip_gap, warm=True)
-        if res.status == "error":
-            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
-        if res.value is None:
-            stage_status = Status.infeasible if res.status == "infeasible" else Status.no_plan
-            if not results:
-                status = stage_status
-                results.append(StageResult(term, None, stage_status, solve_s=res.seconds))
-                break
-            status = Status.feasible
-            break
-        st = Status.optimal if res.status == "optimal" else Status.feasible
-        if st is not Status.optimal:
-            status = Status.feasible
-        results.append(StageResult(term, res.value, st, res.gap, res.bound, res.seconds))
-        # HiGHS accepts plans that break a row by up to its MIP feasibility
-        # tolerance (1e-6): a stage value can be that much above what is
-        # truly reachable, so the hold gives that back.
-        slack = (tolerance + NUMERICAL_SAFETY) * max(1.0, abs(res.value)) + FEASIBILITY
-        if MAXIMIZE[term]:
-            hm.add_term_row(term, res.value - slack, INF)
-        else:
-            hm.add_term_row(term, -INF, res.value + slack)
+    # The planner's staged loop and hold rule (planner.solver.staged): each
+    # stage starts from HiGHS's own heuristics, and every hold gives back
+    # HiGHS's feasibility tolerance.
+    staged = StagedSolve(hm, MAXIMIZE, tolerance, options.mip_gap, heuristic=False,
+                         give_back=SOLVER_FEASIBILITY)
+    status, results = staged.run(stages, options.time_limit)
     timings["solve"] = time.perf_counter() - clock
     names = [sc.name for sc in scenarios]
     shown = show or names[0]
