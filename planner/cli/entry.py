@@ -1,5 +1,8 @@
 """The ``planner`` command's entry point: Ctrl-C while the libraries load
-ends the run with one line and exit 130, like Ctrl-C anywhere else."""
+ends the run with one line and exit 130 (ExitCode.INTERRUPTED), like Ctrl-C
+anywhere else. The guard is set before anything is imported and holds until
+the command's libraries are loaded (PlannerGroup.resolve_command in
+planner/cli/main.py restores Python's own handler)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ def run() -> None:
         os._exit(130)
 
     signal.signal(signal.SIGINT, interrupted)
-    from planner.cli.main import main  # loads pandas, Pyomo, HiGHS
+    from planner.cli.main import main  # click only; each command's libraries load later
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     main()

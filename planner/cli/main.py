@@ -7,9 +7,12 @@ rule of the model (``verify``).
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import signal
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -27,9 +30,41 @@ if TYPE_CHECKING:
     from planner.results.plan import Plan
 
 
+# What each command imports before it runs, loaded while the Ctrl-C guard of
+# the entry point (planner.cli.entry) still holds: a Ctrl-C while Pyomo, HiGHS,
+# pandas or matplotlib load ends the run with one line and exit 130.
+LOADS: dict[str, tuple[str, ...]] = {
+    "validate": ("planner.io.load",),
+    "solve": ("planner.solver.session", "planner.analysis.verify", "planner.report.text",
+              "planner.results.export"),
+    "verify": ("planner.analysis.verify", "planner.io.load", "planner.results.plan"),
+    "explain": ("planner.analysis.explain",),
+    "report": ("planner.report.html", "planner.analysis.explain", "planner.results.export"),
+    "show": ("planner.report.views",),
+    "compare": ("planner.report.views",),
+    "generate": ("planner.io.generate", "planner.io.load"),
+    "sweep": ("planner.studies.sweep", "planner.report.charts.studies"),
+    "risk": ("planner.studies.risk", "planner.report.charts.studies"),
+    "robust": ("planner.studies.robust", "planner.results.export"),
+    "frontier": ("planner.studies.frontier", "planner.report.charts.studies"),
+}
+
+
 class PlannerGroup(click.Group):
     """Turn any unexpected error into one line and exit 1 (``--debug`` shows
-    the traceback)."""
+    the traceback); load what a command needs before it runs."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and "--help" not in rest:
+            for module in LOADS.get(cmd.name or "", ()):
+                importlib.import_module(module)
+            pyomo_logs_to_stderr()
+        if threading.current_thread() is threading.main_thread():
+            # Loaded: from here a Ctrl-C is a KeyboardInterrupt again, which a
+            # solve turns into its best plan so far and invoke() into exit 130.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        return name, cmd, rest
 
     def invoke(self, ctx: click.Context):
         try:
@@ -115,7 +150,6 @@ def solve_cmd(
     from planner.results.export import write_plan
     from planner.solver.session import solve
 
-    pyomo_logs_to_stderr()
     try:
         instance, validate_s = _load(file)
     except InstanceError as exc:
@@ -205,7 +239,6 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     from planner.analysis.explain import explain, explain_plan
     from planner.io.load import load_instance
 
-    pyomo_logs_to_stderr()
     options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
     if file.endswith(".json") and _looks_like_plan(file):
         result = explain_plan(_read_plan(file), options)

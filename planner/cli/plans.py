@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import ExitCode, fail, pyomo_logs_to_stderr
+from planner.cli.common import ExitCode, fail
 from planner.io.errors import InstanceError
 
 if TYPE_CHECKING:
@@ -77,7 +77,6 @@ def _read_bottlenecks(path: str) -> list:
 def _explain(plan: Plan) -> list:
     from planner.analysis.explain import explain_plan
 
-    pyomo_logs_to_stderr()
     try:
         return list(explain_plan(plan).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)

@@ -29,7 +29,6 @@ from planner.cli.common import (
     parallel_options,
     plural,
     progress_bar,
-    pyomo_logs_to_stderr,
     read_study,
     records,
     solve_options,
@@ -68,8 +67,6 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
     from planner.report.charts.studies import sweep_chart
     from planner.studies.sweep import run_sweep
     from planner.studies.vary import SweepError, Vary, scenarios
-
-    pyomo_logs_to_stderr()
 
     study = read_study(file)
     try:
@@ -130,8 +127,6 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
     from planner.cli.plans import read_plan
     from planner.report.charts.studies import risk_chart
     from planner.studies.risk import case_count, run_risk
-
-    pyomo_logs_to_stderr()
 
     study = read_study(file)
     uncertainty = study.uncertainty
@@ -221,8 +216,6 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     """One plan for every scenario of FILE's scenarios: section."""
     from planner.studies.robust import DEFAULT_STAGES, MAXIMIZE, solve_robust
 
-    pyomo_logs_to_stderr()
-
     study = read_study(file)
     if not study.scenarios:
         invalid([f"{file}: scenarios: the section is missing (see docs/scenarios.md)"])
@@ -302,8 +295,6 @@ def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, sc
     """Capacity at the deadline against total cost (epsilon-constraint)."""
     from planner.report.charts.studies import frontier_chart
     from planner.studies.frontier import run_frontier
-
-    pyomo_logs_to_stderr()
 
     study = read_study(file)
     with progress_bar(points, "frontier") as tick:
