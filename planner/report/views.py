@@ -16,10 +16,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from planner.io.fields import USES
 from planner.report.charts.kit import table
-from planner.results.plan import COST_ITEMS, TABLES, Plan
-
-USES = ("facility", "compute", "power", "grid", "rent")
+from planner.results.plan import Plan
+from planner.results.tables import COST_ITEMS, TABLES
 
 
 # ------------------------------------------------------------ the tables

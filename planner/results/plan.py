@@ -1,8 +1,7 @@
 """The plan: tidy tables read off a solved model, and its JSON form.
 
-Column names carry their unit (``_mw``, ``_musd``); ``period`` is the period
-number t = 0 … D and ``Plan.periods[t]`` its first month. docs/plan.md lists
-every table and column.
+The tables' names, columns and units are in planner.results.tables;
+docs/plan.md lists every table and column.
 """
 
 from __future__ import annotations
@@ -15,23 +14,7 @@ from typing import Any
 import pandas as pd
 
 from planner.results.status import StageResult, Status
-
-TABLES = (
-    "capacity",
-    "power",
-    "grid",
-    "funding",
-    "spending",
-    "sources",
-    "balance_sheet",
-    "supply",
-    "costs",
-)
-
-
-COST_ITEMS = (
-    "facility", "compute", "power", "grid", "rent", "fixed_om", "energy", "interest", "setup",
-)
+from planner.results.tables import TABLES
 
 
 def _empty_tables() -> dict[str, pd.DataFrame]:

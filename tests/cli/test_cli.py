@@ -51,7 +51,8 @@ def test_solve_json_has_the_documented_keys():
 
 
 def test_solve_out_writes_plan_json_and_one_csv_per_table(tmp_path):
-    from planner.results.plan import TABLES, Plan
+    from planner.results.plan import Plan
+    from planner.results.tables import TABLES
 
     res = run("solve", TOY, "--out", str(tmp_path / "out"))
     assert res.exit_code == 0

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.results.plan import COST_ITEMS, TABLES
+from planner.results.tables import COST_ITEMS, TABLES
 
 DATA = Path(__file__).parent.parent / "data"
 
