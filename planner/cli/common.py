@@ -122,14 +122,28 @@ def parallel_options(f):
     return f
 
 
-def solver_options(f):
-    f = click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="HiGHS threads per solve.")(f)
-    f = click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP,
-                     show_default=True)(f)
-    f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-                     help="Seconds for each solve.")(f)
-    return f
+def solver_options(time_limit: str = "Seconds for each solve.", *,
+                   threads: str | None = "HiGHS threads per solve.",
+                   threads_default: int | None = 1, seed: str | None = None):
+    """The solver's options of every command, in one place: ``--time-limit``
+    (its help says what the seconds are for), ``--mip-gap`` (default MIP_GAP,
+    the API's), and ``--threads`` and ``--seed`` where the command has them,
+    shown in that order. Their values make a SolveOptions with
+    :func:`solve_options`."""
+
+    def decorate(f):
+        if seed is not None:
+            f = click.option("--seed", type=int, default=0, show_default=True, help=seed)(f)
+        if threads is not None:
+            f = click.option("--threads", type=click.IntRange(min=1), default=threads_default,
+                             show_default=threads_default is not None, help=threads)(f)
+        f = click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP,
+                         show_default=True)(f)
+        f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                         help=time_limit)(f)
+        return f
+
+    return decorate
 
 
 GAP = "{:.2%}"

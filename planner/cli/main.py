@@ -18,13 +18,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import ExitCode, exit_code, pyomo_logs_to_stderr
+from planner.cli.common import (
+    ExitCode,
+    exit_code,
+    pyomo_logs_to_stderr,
+    solve_options,
+    solver_options,
+)
 from planner.cli.generate import generate_cmd
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
 from planner.io.errors import InstanceError
 from planner.results.status import Status
-from planner.solver.options import MIP_GAP, SolveOptions
 
 if TYPE_CHECKING:
     from planner.results.plan import Plan
@@ -126,10 +131,8 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
-@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@solver_options("Seconds.", threads="HiGHS threads.", threads_default=None,
+                seed="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
@@ -227,9 +230,7 @@ def _read_plan(path: str) -> Plan:
 @main.command("explain")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
+@solver_options("Seconds for each re-solve.", threads=None)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 
@@ -239,7 +240,7 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     from planner.analysis.explain import explain, explain_plan
     from planner.io.load import load_instance
 
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
+    options = solve_options(time_limit, mip_gap, None)
     if file.endswith(".json") and _looks_like_plan(file):
         result = explain_plan(_read_plan(file), options)
     else:

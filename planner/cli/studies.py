@@ -39,7 +39,6 @@ from planner.cli.common import (
 from planner.io.errors import InstanceError
 from planner.results.status import Status
 from planner.results.text import text_table
-from planner.solver.options import MIP_GAP, SolveOptions
 
 
 # ------------------------------------------------------------------ sweep
@@ -60,7 +59,7 @@ from planner.solver.options import MIP_GAP, SolveOptions
 @click.option("--rebuild", is_flag=True,
               help="Build every scenario's model afresh (no re-solves), e.g. to compare.")
 @parallel_options
-@solver_options
+@solver_options()
 def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuild, workers,
               scheduler, time_limit, mip_gap, threads) -> None:
     """Solve FILE for every value of one or more of its fields."""
@@ -119,7 +118,7 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
 @click.option("--chart", "chart_path", metavar="FILE.png", help="A histogram of the capacity.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @parallel_options
-@solver_options
+@solver_options()
 def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs, csv_path,
              chart_path, as_json, workers, scheduler, time_limit, mip_gap, threads) -> None:
     """Monte Carlo: the capacity a plan puts online at the deadline when the
@@ -207,10 +206,8 @@ def _check_plan(plan, study, plan_path: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds for the robust model, all stages together.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=MIP_GAP, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@solver_options("Seconds for the robust model, all stages together.", threads="HiGHS threads.",
+                threads_default=None)
 def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
                threads) -> None:
     """One plan for every scenario of FILE's scenarios: section."""
@@ -227,7 +224,7 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     names = [sc.name for sc in study.scenarios]
     if show is not None and show not in names:
         invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    options = solve_options(time_limit, mip_gap, threads)
     result = solve_robust(study.data, study.scenarios, stages=terms, options=options, show=show)
     comparison = None
     if compare and result.plan is not None:
@@ -289,7 +286,7 @@ def _robust_text(study, result, comparison, terms) -> str:
 @click.option("--chunk", type=click.IntRange(min=1), default=5, show_default=True,
               help="Points re-solved one after another on one built model.")
 @parallel_options
-@solver_options
+@solver_options()
 def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, scheduler,
                  time_limit, mip_gap, threads) -> None:
     """Capacity at the deadline against total cost (epsilon-constraint)."""
