@@ -7,6 +7,13 @@ power and money are the bottlenecks.
     >>> plan.capacity_mw, plan.total_cost
     (127.0, 1430.0)
 
+The layers, each importing only those below it (tests/test_layers.py):
+``cli`` (the command), ``report`` (text, charts, HTML), ``studies`` (many
+solves of one instance), ``analysis`` (verify, explain), ``solver`` (options,
+HiGHS, the staged loop, sessions), ``results`` (the plan and its tables),
+``model`` (one module per rule family), ``io`` (the instance file) and
+``calendar`` (dates and periods).
+
 ``import planner`` is light: each name below is imported from its layer the
 first time it is used, so the command line starts without loading Pyomo,
 HiGHS, pandas or matplotlib.
