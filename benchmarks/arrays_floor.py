@@ -6,7 +6,7 @@ highspy as arrays, at 500 sites (or ``--sites N``).
 
 Each measure runs in a fresh process so that peak memories do not mix:
 
-- ``session``: ``planner.solve.Session(instance)`` on the loaded instance, as
+- ``session``: ``planner.solver.session.Session(instance)`` on the loaded instance, as
   the planner constructs it (prepare, Pyomo build with the objective terms,
   standard-form compile and ``passModel``, garbage collection paused); its own
   timings and peak resident memory (``VmHWM``).
@@ -53,8 +53,9 @@ def rss_mb() -> float:
 
 def session_child(yaml_path: str, npz_path: str | None = None) -> dict:
     before = peak_mb()
-    from planner.instance import load_instance
-    from planner.solve import Session, SolveOptions
+    from planner.io.load import load_instance
+    from planner.solver.options import SolveOptions
+    from planner.solver.session import Session
 
     inst = load_instance(Path(yaml_path))
     imported = peak_mb()
@@ -136,7 +137,7 @@ def main() -> None:
         print("RESULT " + json.dumps(result))
         return
 
-    from planner.generate import dump_yaml, generate_instance
+    from planner.io.generate import dump_yaml, generate_instance
 
     tmp = Path(tempfile.mkdtemp(prefix="planner-floor-"))
     yaml_path, npz_path = tmp / "case.yaml", tmp / "case.npz"

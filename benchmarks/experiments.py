@@ -44,10 +44,11 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.generate import generate_instance
-from planner.instance import parse_instance
+from planner.io.generate import generate_instance
+from planner.io.load import parse_instance
 from planner.model import build, build_model, prepare
-from planner.solve import Session, SolveOptions
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SITES, TIME_LIMIT = 500, 60.0

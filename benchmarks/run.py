@@ -16,10 +16,10 @@ measures, on the instance ``generate_instance(sites, T, 8, 6, seed=1)``:
   ``highspy.Highs.passModel`` from numpy arrays (the route the planner uses; the
   compile and the pass timed apart: ``passModel`` alone is the lower bound of
   any hand-over from arrays);
-- the staged solve as ``planner.solve.Session`` runs it, at a fixed time limit
+- the staged solve as ``planner.solver.session.Session`` runs it, at a fixed time limit
   for all stages together, each stage's wall time, HiGHS's own run time, status,
   value, bound and gap;
-- reading the plan: ``planner.model.read.read_tables``;
+- reading the plan: ``planner.results.read.read_tables``;
 - peak resident memory (``ru_maxrss``) after each phase.
 
 Build phases are the median of 3 runs (1 for the largest case). Results go to
@@ -233,11 +233,13 @@ def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float,
              repeats: int) -> dict:
     import pyomo.environ as pyo
 
-    from planner.generate import dump_yaml, generate_instance
-    from planner.instance import load_instance, parse_instance, read_yaml
+    from planner.io.generate import dump_yaml, generate_instance
+    from planner.io.load import load_instance, parse_instance
+    from planner.io.reader import read_yaml
     from planner.model import build_model, prepare
-    from planner.model.read import read_tables
-    from planner.solve import Session, SolveOptions
+    from planner.results.read import read_tables
+    from planner.solver.options import SolveOptions
+    from planner.solver.session import Session
 
     res: dict = {
         "code": code_state(),

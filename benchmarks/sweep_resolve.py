@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.scenarios import load_study
-from planner.sweep import Vary, run_sweep
+from planner.io.load import load_study
+from planner.studies.sweep import run_sweep
+from planner.studies.vary import Vary
 
 ROOT = Path(__file__).parent.parent
 SWEEPS = [

@@ -7,7 +7,14 @@ period t covers months ``[t*pm, (t+1)*pm)``.
   contains the month: :meth:`Calendar.by`;
 - from-dates (energization, deliveries, ``available``, a schedule's ``from``)
   mean the first period that starts at or after the month: :meth:`Calendar.from_`;
-- a lead time of L months is ``ceil(L/pm)`` periods: :meth:`Calendar.lead`.
+- a lead time of L months is ``ceil(L/pm)`` periods: :meth:`Calendar.lead`;
+- a grid tranche is usable from u(energized), or lead(wait_months):
+  :meth:`Calendar.tranche_start`.
+
+Month arithmetic on ``"YYYY-MM"`` lives here too (:func:`month_index`,
+:func:`month_at`, :func:`shift_month`, :func:`whole_months`), for every layer but the verifier,
+which keeps its own date arithmetic on purpose (it shares no code with the
+model).
 """
 
 from __future__ import annotations
@@ -22,6 +29,27 @@ def parse_month(date: str) -> tuple[int, int]:
     """``"2027-09"`` -> ``(2027, 9)``. The schema has checked the format."""
     year, month = date.split("-")
     return int(year), int(month)
+
+
+def month_index(date: str) -> int:
+    """Months since year 0: ``"2027-09"`` -> 2027 * 12 + 8."""
+    year, month = parse_month(date)
+    return year * 12 + month - 1
+
+
+def month_at(index: int) -> str:
+    """The month ``index`` months after year 0 (the inverse of :func:`month_index`)."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def shift_month(date: str, months: int) -> str:
+    """``date`` moved by ``months`` (negative: earlier)."""
+    return month_at(month_index(date) + months)
+
+
+def whole_months(x: float) -> int:
+    """Round half away from zero: 2.5 -> 3, -2.5 -> -3."""
+    return int(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
 def _ceil_div(numerator: float, denominator: int) -> int:
@@ -57,6 +85,15 @@ class Calendar:
         """lead(L) = ceil(L/pm) periods."""
         return _ceil_div(months, self.pm)
 
+    def tranche_start(self, energized: str | None, wait_months: float | None) -> int:
+        """The first period a grid tranche is usable (docs/model.md 2.2):
+        u(energized) when it has an energization date, else lead(wait_months)."""
+        if energized:
+            return self.from_(energized)
+        if wait_months is None:
+            raise ValueError("a tranche needs 'energized' or 'wait_months'")
+        return self.lead(wait_months)
+
     @property
     def deadline_period(self) -> int:
         """D = p(deadline)."""
@@ -74,17 +111,13 @@ class Calendar:
 
     def label(self, t: int) -> str:
         """The first month of period t, ``"YYYY-MM"``."""
-        y0, m0 = parse_month(self.start)
-        months = (m0 - 1) + t * self.pm
-        return f"{y0 + months // 12:04d}-{months % 12 + 1:02d}"
+        return shift_month(self.start, t * self.pm)
 
     def span(self, t: int) -> str:
         """Period t's months, ``"2028-10 to 2028-12"``."""
         first, last = self.label(t), self.label(t)
         if self.pm > 1:
-            y, m = parse_month(first)
-            months = (m - 1) + self.pm - 1
-            last = f"{y + months // 12:04d}-{months % 12 + 1:02d}"
+            last = shift_month(first, self.pm - 1)
         return first if first == last else f"{first} to {last}"
 
     def labels(self) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.solver.session import Session
 from planner.analysis.verify import verify
+from planner.solver.session import Session
 
 _read = Session.read
 
@@ -21,3 +21,14 @@ def _read_and_verify(self, status, stages):
 @pytest.fixture(autouse=True)
 def every_plan_is_verified(monkeypatch):
     monkeypatch.setattr(Session, "read", _read_and_verify)
+
+
+@pytest.fixture(autouse=True)
+def no_stop_left_over():
+    """A test that interrupts a run in this process leaves the process-wide
+    stop request set (as a Ctrl-C does for the rest of a command): clear it,
+    so that it cannot stop the runs of the tests after it."""
+    from planner.solver.highs import STOP
+
+    yield
+    STOP.clear()

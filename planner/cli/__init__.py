@@ -1,0 +1,1 @@
+"""The ``planner`` command: parse, call the API, print, exit with an ExitCode."""

@@ -1,7 +1,10 @@
-"""The ``planner`` command's entry point: Ctrl-C while the libraries load
-ends the run with one line and exit 130, like Ctrl-C anywhere else; once
-they are loaded, SIGTERM is taken as Ctrl-C, so that a killed run stops its
-workers and prints what it finished, as Ctrl-C does."""
+"""The ``planner`` command's entry point: Ctrl-C or SIGTERM while the
+libraries load ends the run with one line and exit 130 (ExitCode.INTERRUPTED),
+like Ctrl-C anywhere else. The guard is set before anything is imported and
+holds until the command's libraries are loaded (PlannerGroup.resolve_command in
+planner/cli/main.py then calls planner.cli.common.libraries_loaded); from there
+SIGTERM is taken as Ctrl-C, so that a killed run stops its workers and prints
+what it finished, as Ctrl-C does."""
 
 from __future__ import annotations
 
@@ -18,13 +21,6 @@ def run() -> None:
 
     signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
-    from planner.cli.main import main  # loads pandas, Pyomo, HiGHS
+    from planner.cli.main import main  # click only; each command's libraries load later
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, terminated)
     main()
-
-
-def terminated(signum, frame):  # noqa: ARG001
-    """SIGTERM: the path of Ctrl-C (the best plan found stands, rows done are kept)."""
-    raise KeyboardInterrupt

@@ -1,47 +1,86 @@
 """The ``planner`` command: a thin layer over the API.
 
-Exit codes: 0 a plan was found, 1 anything else went wrong, 2 invalid
-instance, 3 infeasible, 4 no plan found within the limits, 5 a plan breaks a
-rule of the model (``verify``).
+Exit codes (:class:`planner.cli.common.ExitCode`): 0 a plan was found, 1
+anything else went wrong, 2 invalid instance or plan file, 3 infeasible, 4 no
+plan found within the limits, 5 a plan breaks a rule of the model
+(``verify``), 130 Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
 import time
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli import options
+from planner.cli.common import (
+    ExitCode,
+    exit_code,
+    fail,
+    libraries_loaded,
+    pyomo_logs_to_stderr,
+    solve_options,
+    solver_options,
+)
+from planner.cli.generate import generate_cmd
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
-from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
 from planner.cli.stress import stress_cmd
-from planner.analysis.explain import explain
-from planner.io.generate import generate_cmd
-from planner.io.schema import InstanceError, load_instance, parse_instance
-from planner.results.plan import Plan, Status
-from planner.results.planfile import PlanFileError, looks_like_plan, mismatch, read_plan_file
-from planner.results.export import out_problem, summary_dict, summary_text, write_plan
-from planner.solver.session import SolveOptions, solve
+from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
+from planner.io.errors import InstanceError
 from planner.io.strict_json import dumps
-from planner.analysis.verify import verify
+from planner.results.status import Status
 
-EXIT = {
-    Status.optimal: 0,
-    Status.feasible: 0,
-    Status.invalid: 2,
-    Status.infeasible: 3,
-    Status.no_plan: 4,
+if TYPE_CHECKING:
+    from planner.results.plan import Plan
+
+
+# What each command imports before it runs, loaded while the guard of the
+# entry point (planner.cli.entry) still holds: a Ctrl-C or SIGTERM while Pyomo,
+# HiGHS, pandas or matplotlib load ends the run with one line and exit 130.
+PLAN_FILE = "planner.results.planfile"  # reads plan.json files (pydantic, pandas)
+LOADS: dict[str, tuple[str, ...]] = {
+    "validate": ("planner.io.load",),
+    "solve": ("planner.solver.session", "planner.analysis.verify", "planner.report.text",
+              "planner.results.export"),
+    "verify": ("planner.analysis.verify", "planner.io.load", PLAN_FILE),
+    "explain": ("planner.analysis.explain", "planner.io.load", PLAN_FILE),
+    "report": ("planner.report.html", "planner.analysis.explain", "planner.io.atomic",
+               "planner.studies.stress", PLAN_FILE),
+    "show": ("planner.report.views", PLAN_FILE),
+    "compare": ("planner.report.views", PLAN_FILE),
+    "generate": ("planner.io.generate", "planner.io.load"),
+    "sweep": ("planner.studies.sweep", "planner.report.charts.studies",
+              "planner.results.spreadsheet"),
+    "risk": ("planner.studies.risk", "planner.report.charts.studies",
+             "planner.results.spreadsheet", PLAN_FILE),
+    "robust": ("planner.studies.robust", "planner.results.export",
+               "planner.results.spreadsheet"),
+    "frontier": ("planner.studies.frontier", "planner.report.charts.studies",
+                 "planner.results.spreadsheet"),
+    "stress": ("planner.studies.stress", "planner.report.charts.studies",
+               "planner.results.spreadsheet", PLAN_FILE),
 }
-EXIT_ERROR = 1
-EXIT_VIOLATION = 5
-EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (what was finished is printed first)
-
 
 class PlannerGroup(click.Group):
     """Turn any unexpected error into one line and exit 1 (``--debug`` shows
-    the traceback)."""
+    the traceback); load what a command needs before it runs."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and "--help" not in rest:
+            for module in LOADS.get(cmd.name or "", ()):
+                importlib.import_module(module)
+            pyomo_logs_to_stderr()
+        if threading.current_thread() is threading.main_thread():
+            # Loaded: from here a Ctrl-C (and a SIGTERM to the planner
+            # command) is a KeyboardInterrupt, which a solve turns into its
+            # best plan so far and invoke() into exit 130.
+            libraries_loaded()
+        return name, cmd, rest
 
     def invoke(self, ctx: click.Context):
         wants_json = "--json" in ctx.args  # the subcommand's arguments, before they are parsed
@@ -54,12 +93,12 @@ class PlannerGroup(click.Group):
                 click.echo(dumps({"status": "interrupted",
                                   "message": "interrupted before any result"}))
             click.echo("planner: interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            ctx.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"planner: error: {type(exc).__name__}: {exc}", err=True)
-            ctx.exit(EXIT_ERROR)
+            ctx.exit(ExitCode.ERROR)
 
 
 @click.group(cls=PlannerGroup)
@@ -70,19 +109,13 @@ class PlannerGroup(click.Group):
 def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """Plan AI data-center capacity by a deadline when power and money bind."""
     ctx.obj = {"debug": debug, "verbose": verbose}
-    _pyomo_logs_to_stderr()
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
-def _pyomo_logs_to_stderr() -> None:
-    """Pyomo's own log handler writes to stdout, which is for plans and JSON."""
-    for handler in logging.getLogger("pyomo").handlers:
-        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
-            handler.setStream(sys.stderr)
-
-
 def _load(path: str):
+    from planner.io.load import load_instance
+
     started = time.perf_counter()
     instance = load_instance(path)
     return instance, time.perf_counter() - started
@@ -93,13 +126,15 @@ def _invalid(problems: list[str], as_json: bool) -> None:
         click.echo(dumps({"status": Status.invalid.value, "errors": problems}))
     for line in problems:
         click.echo(line, err=True)
-    sys.exit(EXIT[Status.invalid])
+    sys.exit(ExitCode.INVALID)
 
 
 @main.command("validate")
 @click.argument("file", type=click.Path(dir_okay=True))
 def validate_cmd(file: str) -> None:
     """Check an instance file: print 'ok' or every problem, one per line."""
+    from planner.io.load import load_instance
+
     try:
         load_instance(file)
     except InstanceError as exc:
@@ -111,10 +146,8 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds.")
-@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
-@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
-@click.option("--seed", type=options.SEED, default=0, show_default=True, help="HiGHS random seed.")
+@solver_options("Seconds.", threads="HiGHS threads.", threads_default=None,
+                seed="HiGHS random seed.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the plan against every rule with the independent verifier.")
 @click.pass_context
@@ -130,6 +163,10 @@ def solve_cmd(
     check: bool,
 ) -> None:
     """Solve an instance file and print the plan."""
+    from planner.analysis.verify import verify
+    from planner.report.text import summary_dict, summary_text
+    from planner.solver.session import solve
+
     try:
         instance, validate_s = _load(file)
     except InstanceError as exc:
@@ -149,7 +186,7 @@ def solve_cmd(
         if as_json:
             click.echo(dumps({**summary_dict(plan), "interrupted": True}))
         click.echo("planner: interrupted before any plan was found", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
     report = verify(instance, plan) if check and plan.status.has_plan else None
     write_error = _write_out(plan, out) if out and plan.status.has_plan else None
     if as_json:
@@ -169,23 +206,25 @@ def solve_cmd(
         if out and plan.status.has_plan and not write_error:
             click.echo(f"\nwrote {out}/plan.json and one CSV per table")
     if write_error:
-        click.echo(f"planner: error: {write_error}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(write_error)
     if report is not None and not report.ok:
-        sys.exit(EXIT_VIOLATION)
-    sys.exit(EXIT[plan.status])
+        sys.exit(ExitCode.VIOLATION)
+    sys.exit(exit_code(plan.status))
 
 
 def _check_out(out: str) -> None:
     """Refuse an --out that cannot be replaced whole, before any work."""
+    from planner.results.export import out_problem
+
     problem = out_problem(out)
     if problem:
-        click.echo(f"planner: error: {problem}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(problem)
 
 
 def _write_out(plan: Plan, out: str) -> str | None:
     """Write the plan folder; the reason it could not be written, or None."""
+    from planner.results.export import write_plan
+
     try:
         write_plan(plan, out)
     except OSError as exc:
@@ -201,6 +240,10 @@ def verify_cmd(files: tuple[str, ...]) -> None:
     FILES: INSTANCE PLAN.json, or PLAN.json alone (a plan carries its
     instance). Exit 0 when every rule holds, 5 with one line per violation.
     """
+    from planner.analysis.verify import verify
+    from planner.io.load import load_instance, parse_instance
+    from planner.results.planfile import mismatch
+
     if len(files) > 2:
         raise click.UsageError("give INSTANCE PLAN.json, or PLAN.json")
     plan = _read_plan(files[-1])
@@ -216,40 +259,43 @@ def verify_cmd(files: tuple[str, ...]) -> None:
     if len(files) == 2:
         problem = mismatch(plan, instance, files[1], files[0])
         if problem:
-            click.echo(f"planner: error: {problem}", err=True)
-            sys.exit(EXIT[Status.invalid])
+            fail(problem, ExitCode.INVALID)
     report = verify(instance, plan)
     click.echo(str(report))
-    sys.exit(0 if report.ok else EXIT_VIOLATION)
+    sys.exit(ExitCode.OK if report.ok else ExitCode.VIOLATION)
 
 
 def _read_plan(path: str) -> Plan:
-    """The plan of a plan file, or one line and exit 2 (:mod:`planner.planfile`)."""
+    """The plan of a plan file, or one line and exit 2
+    (:mod:`planner.results.planfile`)."""
+    from planner.results.planfile import PlanFileError, read_plan_file
+
     try:
         return read_plan_file(path)
     except PlanFileError as exc:
-        click.echo(f"planner: error: {exc}", err=True)
-        sys.exit(EXIT[Status.invalid])
+        fail(str(exc), ExitCode.INVALID)
 
 
 @main.command("explain")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=options.TIME_LIMIT, help="Seconds for each re-solve.")
-@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
+@solver_options("Seconds for each re-solve.", threads=None)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 
     FILE is a plan.json written by 'planner solve --out' (it carries its
     instance) or an instance file.
     """
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
+    from planner.analysis.explain import explain
+    from planner.io.load import load_instance, parse_instance
+    from planner.results.planfile import looks_like_plan
+
+    options = solve_options(time_limit, mip_gap, None)
     if looks_like_plan(file):
         plan = _read_plan(file)
         if plan.instance_data is None:
-            click.echo(f"planner: error: {file}: the plan carries no instance (instance_data "
-                       "is null); give its instance file instead", err=True)
-            sys.exit(EXIT[Status.invalid])
+            fail(f"{file}: the plan carries no instance (instance_data is null); give its "
+                 "instance file instead", ExitCode.INVALID)
         try:
             instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
         except InstanceError as exc:

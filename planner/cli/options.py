@@ -1,6 +1,7 @@
 """The command line's number options, with their bounds, shared by every
 command: a count past its bound, a NaN or an infinity is refused by click
-with one line naming the option, before any work starts.
+with one line naming the option, before any work starts. The solver's options
+of every command (planner.cli.common.solver_options) take theirs from here.
 
 The bounds are generous for real studies and small enough that the work
 they ask for ends (docs/model-notes.md, "Limits").
@@ -12,12 +13,13 @@ import math
 
 import click
 
-from planner.io.schema import MAX_HORIZON_MONTHS
-
 MAX_SITES = 10_000  # generate --sites
 MAX_TECHNOLOGIES = 1_000  # generate --technologies
 MAX_SOURCES = 1_000  # generate --sources
-MAX_PERIODS = MAX_HORIZON_MONTHS  # generate --periods (of one month; fewer of longer ones)
+# generate --periods (of one month; fewer of longer ones): the instance's
+# horizon bound, planner.io.fields.MAX_HORIZON_MONTHS, written out here since
+# that module loads pydantic and the options are read by `planner --help`.
+MAX_PERIODS = 1_200
 MAX_SAMPLES = 100_000  # risk --samples
 MAX_POINTS = 1_000  # frontier --points
 MAX_THREADS = 256  # HiGHS threads of one solve

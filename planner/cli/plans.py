@@ -4,7 +4,7 @@ two plans side by side.
 
 Register them on the main group with ``main.add_command(report_cmd)`` etc.
 Exit codes: 0 success, 1 an unwritable output, 2 a file that is not a plan
-(:mod:`planner.planfile`), an invalid instance file given with
+(:mod:`planner.results.planfile`), an invalid instance file given with
 ``--instance``, or an instance the plan is not of. Errors are one line on
 stderr.
 """
@@ -14,21 +14,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.io.schema import Instance, InstanceError, load_instance
-from planner.results.plan import Plan
+from planner.cli.common import ExitCode, fail
+from planner.io.errors import InstanceError
 from planner.io.strict_json import dumps
 
-EXIT_ERROR = 1
-EXIT_INVALID = 2
-
-
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"planner: error: {message}", err=True)
-    sys.exit(code)
+if TYPE_CHECKING:
+    from planner.io.schema import Instance
+    from planner.results.plan import Plan
 
 
 def read_plan(path: str) -> Plan:
@@ -39,10 +35,11 @@ def read_plan(path: str) -> Plan:
     try:
         return read_plan_file(path)
     except PlanFileError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        fail(str(exc), ExitCode.INVALID)
 
 
 def _read_instance(path: str, plan: Plan, plan_path: str = "the plan") -> Instance:
+    from planner.io.load import load_instance
     from planner.results.planfile import mismatch
 
     try:
@@ -50,10 +47,10 @@ def _read_instance(path: str, plan: Plan, plan_path: str = "the plan") -> Instan
     except InstanceError as exc:
         for line in exc.problems:
             click.echo(line, err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(ExitCode.INVALID)
     problem = mismatch(plan, instance, plan_path, path)
     if problem:
-        _fail(problem, EXIT_INVALID)
+        fail(problem, ExitCode.INVALID)
     return instance
 
 
@@ -66,27 +63,29 @@ def _read_bottlenecks(path: str) -> list:
             raise ValueError("expected a list of bottlenecks")
         return items
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read bottlenecks {path}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"cannot read bottlenecks {path}: {getattr(exc, 'strerror', None) or exc}")
     except (ValueError, KeyError) as exc:
-        _fail(f"{path} is not the output of 'planner explain --json': {exc}")
+        fail(f"{path} is not the output of 'planner explain --json': {exc}")
 
 
 def _explain(plan: Plan) -> list:
+    from planner.analysis.explain import explain_plan
+
     try:
-        return list(plan.explain().bottlenecks)
+        return list(explain_plan(plan).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
-        _fail(f"cannot explain the plan: {exc}")
+        fail(f"cannot explain the plan: {exc}")
 
 
 def _write(path: str, content) -> None:
-    """Write one file all or nothing (:func:`planner.atomic.write_file`), or
+    """Write one file all or nothing (:func:`planner.io.atomic.write_file`), or
     one error line and exit 1."""
     from planner.io.atomic import write_file
 
     try:
         write_file(path, content)
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 @click.command("report")
@@ -127,11 +126,11 @@ def _stress(plan: Plan, instance, start: str | None):
     data = (instance.model_dump(mode="json", by_alias=True, exclude_none=True)
             if instance is not None else plan.instance_data)
     if not data:
-        _fail("--stress needs the instance: the plan carries none, give --instance")
+        fail("--stress needs the instance: the plan carries none, give --instance")
     try:
         return run_stress(data, plan, start=start)
     except StressError as exc:
-        _fail(f"--stress: {exc}")
+        fail(f"--stress: {exc}")
 
 
 @click.command("show")

@@ -1,26 +1,28 @@
 """``planner stress``: how large a money shock a plan absorbs without losing a
 MW at the deadline, and the MW as the shock grows (docs/scenarios.md section 8).
 
-Exit codes: 0 done, 1 an unexpected error or an unreadable plan, 2 an invalid
-instance or ``--shock``. Errors are one line on stderr.
+Exit codes: 0 done, 1 an unexpected error or an unwritable output, 2 an
+invalid instance, ``--shock`` or ``--plan`` (not a plan file, or not a plan of
+the instance), 130 Ctrl-C or SIGTERM. Errors are one line on stderr.
 """
 
 from __future__ import annotations
 
 import click
 
-from planner.cli.studies import (
-    _check_plan,
-    _fail,
-    _finish,
-    _invalid,
-    _outputs,
-    _study,
-    _write_chart,
-    _write_csv,
+from planner.cli import options
+from planner.cli.common import (
+    check_plan,
+    fail,
+    finish,
+    invalid,
+    outputs,
+    read_study,
+    solve_options,
     solver_options,
+    write_chart,
+    write_csv,
 )
-from planner.solver.session import SolveOptions
 from planner.io.strict_json import dumps
 
 
@@ -36,7 +38,7 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
             return [round(first + i * step, 12) for i in range(n + 1)]
         return [float(x) for x in text.split(",")]
     except ValueError:
-        _invalid([f"{file}: --sizes: a list 0,0.1,0.3 or a range FIRST:LAST:STEP, got {text!r}"])
+        invalid([f"{file}: --sizes: a list 0,0.1,0.3 or a range FIRST:LAST:STEP, got {text!r}"])
 
 
 @click.command("stress")
@@ -52,47 +54,48 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
 @click.option("--sizes", metavar="LIST",
               help="The sizes of the curve, e.g. 0:0.5:0.05 (default by shock: fractions "
                    "0 to 1 by 0.05, 0 to 1000 bp by 100, overruns 0 to 1 by 0.1).")
-@click.option("--precision", type=click.FloatRange(min=0, min_open=True), default=1e-3,
+@click.option("--precision", type=options.Finite(min=0, min_open=True), default=1e-3,
               show_default=True, help="Bisection precision of the absorbed size.")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write every point to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="Chart MW against each shock.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@solver_options
+@solver_options()
 def stress_cmd(file, plan_path, shock_texts, start, sizes, precision, csv_path, chart_path,
                as_json, time_limit, mip_gap, threads) -> None:
     """The shocks FILE's plan absorbs, and the MW at the deadline as they grow."""
     import re
 
-    from planner.studies.stress import StressError, parse_shock, run_stress, stress_chart
+    from planner.report.charts.studies import stress_chart
+    from planner.studies.stress import StressError, parse_shock, run_stress
 
-    study = _study(file)
+    study = read_study(file)
     if start is not None:
         h = study.data["horizon"]
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start) or start > h["deadline"]:
-            _invalid([f"{file}: --from: a month YYYY-MM not after the deadline "
+            invalid([f"{file}: --from: a month YYYY-MM not after the deadline "
                       f"{h['deadline']}, got {start!r}"])
     try:
         shock_list = [parse_shock(t, study.data, start) for t in shock_texts] or None
     except StressError as exc:
-        _invalid([f"{file}: --shock: {exc}"])
+        invalid([f"{file}: --shock: {exc}"])
     plan = None
     if plan_path:
         from planner.cli.plans import read_plan
 
         plan = read_plan(plan_path)
-        _check_plan(plan, study, plan_path)
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+        check_plan(plan, study, plan_path)
+    options = solve_options(time_limit, mip_gap, threads)
     try:
         result = run_stress(study.data, plan, shock_list, start=start,
                             sizes=_sizes(sizes, file), precision=precision, options=options)
     except StressError as exc:
-        _fail(str(exc))
-    written, errors = _outputs([
-        (csv_path, lambda p: _write_csv(result.rows(), p)),
-        (chart_path, lambda p: _write_chart(lambda: stress_chart(result), p)),
+        fail(str(exc))
+    written, errors = outputs([
+        (csv_path, lambda p: write_csv(result.rows(), p)),
+        (chart_path, lambda p: write_chart(lambda: stress_chart(result), p)),
     ])
     if as_json:
         click.echo(dumps(result.to_dict()))
     else:
         click.echo(result.text(curves=bool(shock_texts)))
-    _finish(written, errors, as_json)
+    finish(written, errors, as_json)

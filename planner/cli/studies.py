@@ -9,184 +9,40 @@ way. A progress bar is drawn on stderr when it is a terminal.
 Exit codes: 0 done (a failed scenario is reported in its row), 1 an
 unexpected error or an unreadable plan, 2 an invalid instance, section or
 ``--vary``, 3 the robust model is infeasible, 4 no robust plan within the time
-limit. Errors are one line on stderr.
+limit, 130 Ctrl-C or SIGTERM (the rows finished are printed first). Errors are
+one line on stderr.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
-import math
 import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, NoReturn
 
 import click
-import pandas as pd
 
 from planner.cli import options
-from planner.io.schema import InstanceError
-from planner.results.plan import Status
-from planner.solver.session import SolveOptions
+from planner.cli.common import (
+    FORMATS,
+    ExitCode,
+    check_plan,
+    exit_code,
+    fail,
+    finish,
+    invalid,
+    outputs,
+    parallel_options,
+    plural,
+    progress_bar,
+    read_study,
+    records,
+    solve_options,
+    solver_options,
+    write_chart,
+    write_csv,
+)
+from planner.io.errors import InstanceError
 from planner.io.strict_json import dumps
-
-log = logging.getLogger("planner.progress")
-EXIT_ERROR, EXIT_INVALID = 1, 2
-EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: what was finished is printed first
-EXIT_STATUS = {Status.infeasible: 3, Status.no_plan: 4}
-
-
-# ----------------------------------------------------------------- helpers
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"planner: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _invalid(lines: list[str]) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(EXIT_INVALID)
-
-
-def _study(path: str):
-    from planner.io.uncertainty import load_study
-
-    try:
-        return load_study(path)
-    except InstanceError as exc:
-        _invalid(exc.problems)
-
-
-@contextlib.contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
-    """``update(n)`` of a progress bar on stderr; when stderr is not a
-    terminal, a log line ``label: N of TOTAL done`` (shown with -v) as work
-    finishes."""
-    if not sys.stderr.isatty():
-        done = 0
-
-        def log_line(n: int) -> None:
-            nonlocal done
-            done += n
-            log.info("%s: %d of %d done", label, done, total)
-
-        yield log_line if log.isEnabledFor(logging.INFO) else None
-        return
-    if total <= 1:
-        yield None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr,
-                           show_eta=True, show_percent=True) as bar:
-        yield bar.update
-
-
-def _options(time_limit, mip_gap, threads, seed=0) -> SolveOptions:
-    return SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    return json.loads(df.to_json(orient="records", double_precision=15))
-
-
-def _text_table(df: pd.DataFrame, formats: dict[str, str]) -> str:
-    shown = df.copy()
-    for col, fmt in formats.items():
-        if col in shown.columns:
-            shown[col] = shown[col].map(lambda v, fmt=fmt: "" if _missing(v) else fmt.format(v))
-    shown = shown.fillna("")
-    return shown.to_string(index=False)
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def _write_csv(df: pd.DataFrame, path: str) -> str | None:
-    """Write ``df`` to ``path`` all or nothing, spreadsheet-safe; the reason
-    it could not be written, or None."""
-    from planner.io.atomic import write_file
-    from planner.results.spreadsheet import csv_text
-
-    try:
-        write_file(path, csv_text(df))
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror or exc}"
-    return None
-
-
-def _write_chart(make_figure, path: str) -> str | None:
-    """Draw and write a chart all or nothing; the reason it could not be
-    written, or None."""
-    from planner.io.atomic import write_file
-
-    try:
-        fig = make_figure()
-        write_file(path, lambda p: fig.savefig(p, format=Path(path).suffix[1:] or "png"))
-    except OSError as exc:
-        return f"cannot write {path}: {exc.strerror or exc}"
-    except ValueError as exc:  # e.g. a file type matplotlib cannot write
-        return f"cannot write {path}: {str(exc).splitlines()[0] if str(exc) else exc}"
-    return None
-
-
-def _outputs(outputs: list[tuple[str | None, Any]]) -> tuple[list[str], list[str]]:
-    """Write each (path, writer) whose path is given; the paths written and
-    the error lines."""
-    written, errors = [], []
-    for path, write in outputs:
-        if not path:
-            continue
-        error = write(path)
-        (errors if error else written).append(error or path)
-    return written, errors
-
-
-def _finish(written: list[str], errors: list[str], as_json: bool,
-            interrupted: tuple[int, int, str] | None = None) -> None:
-    """After the results were printed: say what was written, then each
-    error on stderr; exit 130 when Ctrl-C or SIGTERM stopped the run
-    (``interrupted``: how many of how many what were done), else 1 if any file
-    could not be written."""
-    if not as_json:
-        for path in written:
-            click.echo(f"wrote {path}")
-    for line in errors:
-        click.echo(f"planner: error: {line}", err=True)
-    if interrupted:
-        done, total, what = interrupted
-        click.echo(f"planner: interrupted: {done} of {_n(total, what)} done", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    if errors:
-        sys.exit(EXIT_ERROR)
-
-
-def parallel_options(f):
-    f = click.option("--scheduler", metavar="ADDRESS",
-                     help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")(f)
-    f = click.option("--workers", type=options.WORKERS, metavar="N",
-                     help="Local worker processes (default: one per core; 1: no pool).")(f)
-    return f
-
-
-def solver_options(f):
-    f = click.option("--threads", type=options.THREADS, default=1, show_default=True,
-                     help="HiGHS threads per solve.")(f)
-    f = click.option("--mip-gap", type=options.MIP_GAP, default=1e-4,
-                     show_default=True)(f)
-    f = click.option("--time-limit", type=options.TIME_LIMIT,
-                     help="Seconds for each solve.")(f)
-    return f
-
-
-GAP = "{:.2%}"
-FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}",
-           "mip_gap": GAP, "solve_s": "{:.2f}", "target_mw": "{:,.1f}"}
+from planner.results.status import Status
+from planner.results.text import text_table
 
 
 # ------------------------------------------------------------------ sweep
@@ -207,44 +63,47 @@ FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}
 @click.option("--rebuild", is_flag=True,
               help="Build every scenario's model afresh (no re-solves), e.g. to compare.")
 @parallel_options
-@solver_options
+@solver_options()
 def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuild, workers,
               scheduler, time_limit, mip_gap, threads) -> None:
     """Solve FILE for every value of one or more of its fields."""
-    from planner.studies.sweep import SweepError, Vary, run_sweep, scenarios, sweep_chart
+    from planner.report.charts.studies import sweep_chart
+    from planner.studies.sweep import run_sweep
+    from planner.studies.vary import SweepError, Vary, scenarios
 
-    study = _study(file)
+    study = read_study(file)
     try:
         parsed = [Vary.parse(v) for v in varies]
         n = len(scenarios(study.data, parsed, zipped))
     except SweepError as exc:
-        _invalid([f"{file}: --vary {exc}"])
-    with _progress(n, "sweep") as tick:
+        invalid([f"{file}: --vary {exc}"])
+    with progress_bar(n, "sweep") as tick:
         result = run_sweep(study.data, parsed, zipped=zipped,
-                           options=_options(time_limit, mip_gap, threads), chunk=chunk,
+                           options=solve_options(time_limit, mip_gap, threads), chunk=chunk,
                            resolve=not rebuild, workers=workers, scheduler=scheduler,
                            progress=tick)
     title = f"{study.instance.name}: capacity and cost against {result.paths[0]}"
-    written, errors = _outputs([
-        (csv_path, lambda p: _write_csv(result.rows, p)),
-        (chart_path, lambda p: _write_chart(lambda: sweep_chart(result, title), p)),
+    written, errors = outputs([
+        (csv_path, lambda p: write_csv(result.rows, p)),
+        (chart_path, lambda p: write_chart(lambda: sweep_chart(result, title), p)),
     ])
     done = int((result.rows["status"] != "interrupted").sum())
     if as_json:
         click.echo(dumps({
             "instance": study.instance.name, "paths": result.paths,
-            "rows": _records(result.rows), "seconds": result.seconds,
+            "rows": records(result.rows), "seconds": result.seconds,
             "builds": result.builds, "resolves": result.resolves,
             **({"interrupted": True} if result.interrupted else {}),
         }))
     else:
-        click.echo(_text_table(result.rows, FORMATS))
+        click.echo(text_table(result.rows, FORMATS))
         failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-        click.echo(f"\n{_n(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
-                   f"{_n(result.builds, 'model')} built, {_n(result.resolves, 're-solve')}"
+        click.echo(f"\n{plural(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+                   f"{plural(result.builds, 'model')} built, "
+                   f"{plural(result.resolves, 're-solve')}"
                    + (f", {failed} without a plan" if failed else ""))
-    _finish(written, errors, as_json,
-            (done, len(result.rows), "scenario") if result.interrupted else None)
+    finish(written, errors, as_json,
+           (done, len(result.rows), "scenario") if result.interrupted else None)
 
 
 # ------------------------------------------------------------------- risk
@@ -265,66 +124,58 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
 @click.option("--chart", "chart_path", metavar="FILE.png", help="A histogram of the capacity.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @parallel_options
-@solver_options
+@solver_options()
 def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs, csv_path,
              chart_path, as_json, workers, scheduler, time_limit, mip_gap, threads) -> None:
     """Monte Carlo: the capacity a plan puts online at the deadline when the
     dates of FILE's uncertainty: section slip."""
     from planner.cli.plans import read_plan
-    from planner.studies.risk import case_count, risk_chart, run_risk
+    from planner.report.charts.studies import risk_chart
+    from planner.studies.risk import case_count, run_risk
 
-    study = _study(file)
+    study = read_study(file)
     uncertainty = study.uncertainty
     if uncertainty_file:
         uncertainty = _uncertainty_from(uncertainty_file, study)
     if uncertainty is None or not uncertainty.entries():
-        _invalid([f"{uncertainty_file or file}: uncertainty: the section is missing or empty "
+        invalid([f"{uncertainty_file or file}: uncertainty: the section is missing or empty "
                   "(see docs/scenarios.md)"])
     plan = read_plan(plan_path)
-    _check_plan(plan, study, plan_path)
+    check_plan(plan, study, plan_path)
     cases = case_count(samples, len(uncertainty.entries()), not no_inputs)
-    with _progress(cases, "samples") as tick:
+    with progress_bar(cases, "samples") as tick:
         result = run_risk(study.data, uncertainty, plan, samples=samples, seed=seed,
                           target=target, by_input=not no_inputs,
-                          options=_options(time_limit, mip_gap, threads), workers=workers,
+                          options=solve_options(time_limit, mip_gap, threads), workers=workers,
                           scheduler=scheduler, progress=tick)
-    written, errors = _outputs([
-        (csv_path, lambda p: _write_csv(result.samples, p)),
-        (chart_path, lambda p: _write_chart(lambda: risk_chart(result), p)),
+    written, errors = outputs([
+        (csv_path, lambda p: write_csv(result.samples, p)),
+        (chart_path, lambda p: write_chart(lambda: risk_chart(result), p)),
     ])
     click.echo(dumps({**result.to_dict(), **({"interrupted": True} if result.interrupted else {})})
                if as_json else str(result))
-    _finish(written, errors, as_json,
-            (samples - result.interrupted, samples, "sample") if result.interrupted else None)
+    finish(written, errors, as_json,
+           (samples - result.interrupted, samples, "sample") if result.interrupted else None)
 
 
 def _uncertainty_from(path: str, study):
-    from planner.io.schema import read_yaml
-    from planner.io.uncertainty import Uncertainty, _references, _validate
+    from planner.io.reader import read_yaml
+    from planner.io.sections import section_references, validate_section
+    from planner.io.uncertainty import Uncertainty
 
     try:
         raw = read_yaml(path)
     except InstanceError as exc:
-        _invalid(exc.problems)
+        invalid(exc.problems)
     if not isinstance(raw, dict) or "uncertainty" not in raw:
-        _invalid([f"{path}: uncertainty: the section is missing"])
+        invalid([f"{path}: uncertainty: the section is missing"])
     problems: list[str] = []
-    unc = _validate(Uncertainty, raw["uncertainty"], "uncertainty", path, problems)
+    unc = validate_section(Uncertainty, raw["uncertainty"], "uncertainty", path, problems)
     if unc is not None:
-        problems += _references(unc.entries(), study.data, "uncertainty", path, unc)
+        problems += section_references(unc.entries(), study.data, "uncertainty", path, unc)
     if problems:
-        _invalid(problems)
+        invalid(problems)
     return unc
-
-
-def _check_plan(plan, study, plan_path: str) -> None:
-    from planner.results.planfile import mismatch
-
-    problem = mismatch(plan, study.instance, plan_path, study.source)
-    if problem:
-        _fail(problem, EXIT_INVALID)
-    if not plan.status.has_plan:
-        _fail(f"{plan_path} holds no plan (status {plan.status.value})", EXIT_INVALID)
 
 
 # ----------------------------------------------------------------- robust
@@ -344,33 +195,31 @@ def _check_plan(plan, study, plan_path: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--time-limit", type=options.TIME_LIMIT,
-              help="Seconds for the robust model, all stages together.")
-@click.option("--mip-gap", type=options.MIP_GAP, default=1e-4, show_default=True)
-@click.option("--threads", type=options.THREADS, help="HiGHS threads.")
+@solver_options("Seconds for the robust model, all stages together.", threads="HiGHS threads.",
+                threads_default=None)
 def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
                threads) -> None:
     """One plan for every scenario of FILE's scenarios: section."""
     from planner.studies.robust import DEFAULT_STAGES, MAXIMIZE, solve_robust
 
-    study = _study(file)
+    study = read_study(file)
     if not study.scenarios:
-        _invalid([f"{file}: scenarios: the section is missing (see docs/scenarios.md)"])
+        invalid([f"{file}: scenarios: the section is missing (see docs/scenarios.md)"])
     terms = [t.strip() for t in stages.split(",")] if stages else DEFAULT_STAGES[objective]
     bad = [t for t in terms if t not in MAXIMIZE]
     if bad or not terms or len(set(terms)) != len(terms):
-        _invalid([f"{file}: --stages: each of {', '.join(MAXIMIZE)} at most once, got "
+        invalid([f"{file}: --stages: each of {', '.join(MAXIMIZE)} at most once, got "
                   f"{stages!r}"])
     names = [sc.name for sc in study.scenarios]
     if show is not None and show not in names:
-        _invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
+        invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
     if out:
         from planner.results.export import out_problem
 
         problem = out_problem(out, ("scenarios.csv", "comparison.csv"))
         if problem:
-            _fail(problem)
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+            fail(problem)
+    options = solve_options(time_limit, mip_gap, threads)
     result = solve_robust(study.data, study.scenarios, stages=terms, options=options, show=show)
     comparison = None
     if compare and result.plan is not None:
@@ -402,9 +251,9 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
             click.echo(f"\nwrote {out}/plan.json, its CSVs, scenarios.csv"
                        + (" and comparison.csv" if comparison is not None else ""))
     if write_error:
-        click.echo(f"planner: error: {write_error}", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_STATUS.get(result.status, 0))
+        fail(write_error)
+    sys.exit(exit_code(result.status) if result.status in (Status.infeasible, Status.no_plan)
+             else ExitCode.OK)
 
 
 def _robust_text(study, result, comparison, terms) -> str:
@@ -419,10 +268,10 @@ def _robust_text(study, result, comparison, terms) -> str:
         f"(worst scenario {result.worst_capacity:,.1f} MW), expected cost "
         f"{result.expected_cost:,.1f} $M",
         "",
-        _text_table(result.scenarios, {**FORMATS, "probability": "{:.2f}"}),
+        text_table(result.scenarios, {**FORMATS, "probability": "{:.2f}"}),
         "",
         f"built IT MW at the deadline (shared by all scenarios; tables of '{result.shown}'):",
-        _text_table(result.plan.site_capacity(), {"online_mw": "{:,.1f}",
+        text_table(result.plan.site_capacity(), {"online_mw": "{:,.1f}",
                                                   "built_mw": "{:,.1f}"}),
     ]
     if comparison is not None:
@@ -441,31 +290,32 @@ def _robust_text(study, result, comparison, terms) -> str:
 @click.option("--chunk", type=options.CHUNK, default=5, show_default=True,
               help="Points re-solved one after another on one built model.")
 @parallel_options
-@solver_options
+@solver_options()
 def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, scheduler,
                  time_limit, mip_gap, threads) -> None:
     """Capacity at the deadline against total cost (epsilon-constraint)."""
-    from planner.studies.frontier import frontier_chart, run_frontier
+    from planner.report.charts.studies import frontier_chart
+    from planner.studies.frontier import run_frontier
 
-    study = _study(file)
-    with _progress(points, "frontier") as tick:
+    study = read_study(file)
+    with progress_bar(points, "frontier") as tick:
         result = run_frontier(study.data, points=points,
-                              options=_options(time_limit, mip_gap, threads), chunk=chunk,
+                              options=solve_options(time_limit, mip_gap, threads), chunk=chunk,
                               workers=workers, scheduler=scheduler, progress=tick)
-    written, errors = _outputs([
-        (csv_path, lambda p: _write_csv(result.rows, p)),
-        (chart_path, lambda p: _write_chart(lambda: frontier_chart(result), p)),
+    written, errors = outputs([
+        (csv_path, lambda p: write_csv(result.rows, p)),
+        (chart_path, lambda p: write_chart(lambda: frontier_chart(result), p)),
     ])
     if as_json:
-        click.echo(dumps({"instance": result.instance, "points": _records(result.rows),
+        click.echo(dumps({"instance": result.instance, "points": records(result.rows),
                           "seconds": result.seconds,
                           **({"interrupted": True} if result.interrupted else {})}))
     else:
-        click.echo(_text_table(result.rows, FORMATS))
+        click.echo(text_table(result.rows, FORMATS))
         click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
     done = int((result.rows["status"] != "interrupted").sum())
-    _finish(written, errors, as_json,
-            (done, len(result.rows), "point") if result.interrupted else None)
+    finish(written, errors, as_json,
+           (done, len(result.rows), "point") if result.interrupted else None)
 
 
 COMMANDS = (sweep_cmd, risk_cmd, robust_cmd, frontier_cmd)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.io.schema import USES
+from planner.io.fields import USES
 from planner.model.data import ModelData
 from planner.model.linear import lin
 

@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planner.calendar import Calendar
-from planner.io.schema import USES, Instance, schedule_value
+from planner.io.fields import USES
+from planner.io.schema import Instance, schedule_value
 
 EPS = 1e-9
 
@@ -128,16 +129,16 @@ def prepare(inst: Instance) -> ModelData:
     tranche_from, tranche_mw, tranche_cost, tranche_paid = {}, {}, {}, {}
     for s in inst.sites:
         for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             if start > D:
                 continue  # never usable by the deadline: choosing it only costs
             key = (s.name, g)
             tranche_from[key], tranche_mw[key], tranche_cost[key] = start, tr.mw, tr.cost
             tranche_paid[key] = cal.by(tr.paid) if tr.paid else 0
     grid_tranches_at: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
-    for (s, g), start in tranche_from.items():
+    for (name, g), start in tranche_from.items():
         for t in range(start, D + 1):
-            grid_tranches_at[s, t].append((s, g))
+            grid_tranches_at[name, t].append((name, g))
 
     # ---- on-site units
     site_techs: dict[str, list[str]] = {}
@@ -171,12 +172,12 @@ def prepare(inst: Instance) -> ModelData:
                 unit_ub[s.name, k, t] = min(permit, supply_cap.get((k, t), permit))
     unit_index = list(unit_ub)
     units_at: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for s, k, t in unit_index:
-        units_at[s, t].append(k)
+    for name, k, t in unit_index:
+        units_at[name, t].append(k)
     supply_sites: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for s, k, t in unit_index:
+    for name, k, t in unit_index:
         if (k, t) in supply_cap:
-            supply_sites[k, t].append(s)
+            supply_sites[k, t].append(name)
     onsite_max = {s.name: s.onsite.max_mw for s in inst.sites if s.onsite}
     reserve = {s.name: (s.onsite.reserve_margin if s.onsite else 0.0) for s in inst.sites}
 
@@ -210,8 +211,7 @@ def prepare(inst: Instance) -> ModelData:
         (f.name, s, c, t)
         for f in inst.funding
         for (s, c) in use_index
-        if (eligible[f.name][0] is None or s in eligible[f.name][0])
-        and (eligible[f.name][1] is None or c in eligible[f.name][1])
+        if _allowed(eligible[f.name][0], s) and _allowed(eligible[f.name][1], c)
         for t in range(first_draw[f.name], last_draw[f.name] + 1)
     ]
     drawn_sources = {f for f, *_ in draw_index}
@@ -221,9 +221,9 @@ def prepare(inst: Instance) -> ModelData:
     ]
     draws_of_source_at: dict[tuple[str, int], list] = defaultdict(list)
     draws_at: dict[tuple[str, str, int], list[str]] = defaultdict(list)
-    for f, s, c, t in draw_index:
-        draws_of_source_at[f, t].append((f, s, c, t))
-        draws_at[s, c, t].append(f)
+    for src, name, use, t in draw_index:
+        draws_of_source_at[src, t].append((src, name, use, t))
+        draws_at[name, use, t].append(src)
     max_per_site = {f.name: f.max_per_site for f in inst.funding if f.max_per_site is not None}
     draws_of_source_site: dict[tuple[str, str], list] = defaultdict(list)
     for x in draw_index:
@@ -296,3 +296,8 @@ def prepare(inst: Instance) -> ModelData:
         off_bs_limit={t: v for t, v in off_bs.items() if v is not None},
         max_total_cost=lim.max_total_cost, max_co2=lim.max_co2_mt,
     )
+
+
+def _allowed(allowed: set | None, item: str) -> bool:
+    """A source's sites or uses: None allows all."""
+    return allowed is None or item in allowed

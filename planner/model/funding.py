@@ -95,7 +95,7 @@ def add_funding(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.source_used = pyo.Var(setup, domain=pyo.Binary, doc="source used: its setup fee is paid")
     m.source_setup = pyo.Constraint(
         setup,
-        rule=lambda m, f: m.outstanding_musd[f, d.D] <= _most_drawable(d, f) * m.source_used[f],
+        rule=lambda m, f: m.outstanding_musd[f, d.D] <= most_drawable(d, f) * m.source_used[f],
     )
 
     def on_balance(m, t):
@@ -110,7 +110,7 @@ def add_funding(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.off_balance_sheet = pyo.Constraint(list(d.off_bs_limit), rule=off_balance)
 
 
-def _most_drawable(d: ModelData, f: str) -> float:
+def most_drawable(d: ModelData, f: str) -> float:
     """The most source f can lend by the deadline: a tight big-M."""
     most = d.amount[f]
     if f in d.per_month:

@@ -21,11 +21,10 @@ from typing import Any
 import pandas as pd
 
 import planner
+from planner.io.schema import Instance
 from planner.report.charts import figures as charts
 from planner.report.charts.kit import plan_instance
 from planner.report.display import number, plan_spans
-from planner.io.schema import Instance
-from planner.results.plan import Plan
 from planner.report.views import (
     capacity_by_site,
     cell_text,
@@ -34,6 +33,7 @@ from planner.report.views import (
     power_by_source,
     power_mix,
 )
+from planner.results.plan import Plan
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
@@ -206,7 +206,7 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
             (_num(plan.total_cost) + " $M", "total cost through the deadline"),
             (_num(plan.co2_mt, ",.3f") + " Mt", "CO2 through the deadline"),
         ]
-        if plan.capacity_mw:
+        if plan.capacity_mw and plan.total_cost is not None:
             kpis.append((_num(plan.total_cost / plan.capacity_mw, ",.2f") + " $M",
                          "cost per IT MW"))
         out.append('<div class="kpis">' + "".join(
@@ -271,7 +271,7 @@ def render_html(plan: Plan, instance: Instance | None = None,
     With the instance (by default the one the plan carries) the schedule shows
     lead times and the power mix marks rented units. ``bottlenecks`` is a list
     of objects or mappings with ``limit``, ``kind``, ``step`` and ``gain_mw``
-    (e.g. ``plan.explain().bottlenecks``); ``None`` means not computed."""
+    (e.g. ``explain_plan(plan).bottlenecks``); ``None`` means not computed."""
     instance = plan_instance(plan, instance)
     name = escape(plan.instance_name or "plan")
     description = escape(instance.description) if instance and instance.description else ""
@@ -281,10 +281,8 @@ def render_html(plan: Plan, instance: Instance | None = None,
         ("charts", "Charts", _chart_figures(plan, instance)),
         ("tables", "Tables", _tables(plan)),
     ]
-    if stress is not None:  # a planner.stress.StressResult
-        from planner.studies.stress import stress_html
-
-        sections.insert(2, ("stress", "Credit stress", stress_html(stress)))
+    if stress is not None:  # a planner.studies.stress.StressResult
+        sections.insert(2, ("stress", "Credit stress", _stress(stress)))
     body = "\n".join(f'<section id="{sid}"><h2>{title}</h2>\n{html}\n</section>'
                      for sid, title, html in sections)
     return f"""<!DOCTYPE html>
@@ -307,3 +305,28 @@ def render_html(plan: Plan, instance: Instance | None = None,
 </body>
 </html>
 """
+
+
+def _stress(result) -> str:
+    """The 'Credit stress' section: each shock alone, the weakest link first,
+    and the chart of the curves."""
+    from planner.report.charts.studies import stress_chart
+    from planner.studies.stress import size_text
+
+    rank = result.ranking().copy()
+    for col in ("absorbed", "first_loss", "max_size"):
+        rank[col] = [size_text(x, u) for x, u in zip(rank[col], rank["unit"], strict=True)]
+    rank.loc[rank["first_loss"] == "-", "absorbed"] = "all"
+    rank = rank.drop(columns=["unit"]).rename(columns={
+        "absorbed": "absorbs", "first_loss": "loses from", "lost_at_max_mw": "MW lost at max",
+        "max_size": "max size", "cost_at_max": "cost at max ($M)"})
+    src, w, h = figure_png(stress_chart(result))
+    worst = result.weakest()
+    note = (f"The weakest funding link: <strong>{escape(worst)}</strong>." if worst else
+            "No shock in range costs capacity at the deadline.")
+    return (f"<p>{escape(result.plan_source.capitalize())}: {_num(result.base['capacity_mw'])} "
+            f"MW online at the deadline with no shock. Each shock alone, the weakest link first "
+            f"(the largest size it absorbs without losing a MW, and the first that loses). "
+            f"{note}</p>{html_table(rank)}"
+            f'<figure><img src="{src}" width="{w}" height="{h}" alt="MW at the deadline '
+            f'against each shock"></figure>')

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from planner.io.fields import USES
 from planner.report.charts.kit import table
 from planner.report.display import number
-from planner.results.plan import COST_ITEMS, TABLES, Plan
-from planner.results.export import gap_phrase
-
-USES = ("facility", "compute", "power", "grid", "rent")
+from planner.report.text import gap_phrase
+from planner.results.plan import Plan
+from planner.results.tables import COST_ITEMS, TABLES
 
 
 # ------------------------------------------------------------ the tables
@@ -151,7 +151,7 @@ def summary_lines(plan: Plan) -> list[str]:
         f"total cost: {_num(plan.total_cost)} $M",
         f"CO2: {_num(plan.co2_mt, ',.3f')} Mt",
     ]
-    if plan.capacity_mw:
+    if plan.capacity_mw and plan.total_cost is not None:
         lines.append(f"cost per IT MW: {_num(plan.total_cost / plan.capacity_mw, ',.2f')} $M")
     if plan.stages:
         lines.append(f"MIP gap: {gap_phrase(plan)}")

@@ -1,8 +1,7 @@
 """The plan: tidy tables read off a solved model, and its JSON form.
 
-Column names carry their unit (``_mw``, ``_musd``); ``period`` is the period
-number t = 0 … D and ``Plan.periods[t]`` its first month. docs/plan.md lists
-every table and column.
+The tables' names, columns and units are in planner.results.tables;
+docs/plan.md lists every table and column.
 """
 
 from __future__ import annotations
@@ -10,52 +9,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import pandas as pd
 
-TABLES = (
-    "capacity",
-    "power",
-    "grid",
-    "funding",
-    "spending",
-    "sources",
-    "balance_sheet",
-    "supply",
-    "costs",
-)
-COST_ITEMS = (
-    "facility", "compute", "power", "grid", "rent", "fixed_om", "energy", "interest", "setup",
-)
-
-
-class Status(str, Enum):
-    """The outcome of a solve (docs/model.md 5)."""
-
-    optimal = "optimal"  # every stage solved to the requested gap
-    feasible = "feasible"  # a plan, but a limit stopped the proof
-    infeasible = "infeasible"  # no plan satisfies the instance
-    no_plan = "no_plan"  # a limit stopped the search before any plan was found
-    invalid = "invalid"  # the instance was refused
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def has_plan(self) -> bool:
-        return self in (Status.optimal, Status.feasible)
-
-
-@dataclass
-class StageResult:
-    term: str
-    value: float | None
-    status: Status
-    mip_gap: float | None = None
-    bound: float | None = None
-    solve_s: float = 0.0
+from planner.results.status import StageResult, Status
+from planner.results.tables import TABLES
 
 
 def _empty_tables() -> dict[str, pd.DataFrame]:
@@ -100,14 +59,6 @@ class Plan:
         if src.empty:
             return {}
         return {r.source: float(r.drawn_musd) for r in src.itertuples()}
-
-    def explain(self, **options):
-        """What binds and what relaxing each limit is worth (re-solves the
-        instance the plan carries); see :mod:`planner.explain`."""
-        from planner.analysis.explain import explain_plan  # needs the solver; plans alone do not
-        from planner.solver.session import SolveOptions
-
-        return explain_plan(self, SolveOptions(**options))
 
     def largest_gap(self) -> tuple[str | None, float | None]:
         """The stage with the largest MIP gap and that gap (inf for a stage
@@ -199,10 +150,10 @@ class Plan:
     @classmethod
     def from_json(cls, text: str) -> Plan:
         """The plan of a plan file's text, checked against the plan file's
-        schema (:mod:`planner.planfile`); raises ``PlanFileError``."""
-        from planner.results.planfile import parse_plan
+        schema (:mod:`planner.results.plan_schema`); raises ``PlanFileError``."""
+        from planner.results.plan_schema import plan_data
 
-        return parse_plan(text)
+        return cls.from_dict(plan_data(text))
 
 
 def _finite(x: float | None) -> float | None:

@@ -6,266 +6,42 @@ something no solve writes (a key missing or of the wrong type, a table
 without its columns, a number that is not finite, a period outside the
 horizon), is refused with one line: ``FILE: path: what was expected, got
 value``. :func:`mismatch` says in one line why a plan is not one of a given
-instance. docs/plan.md describes the file.
+instance. The schema and its checks, which need no Plan, are in
+planner.results.plan_schema. docs/plan.md describes the file.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from planner.io.schema import _line, _one_line, _preview
-from planner.results.plan import TABLES, Plan
-
-MAX_PLAN_BYTES = 200 * 2**20
-HINT = "expected the plan.json of 'planner solve --out'"
-STATUSES = ("optimal", "feasible", "infeasible", "no_plan", "invalid")
-
-# The columns of each table, and what each column holds.
-COLUMNS = {
-    "capacity": ("site", "period", "built_mw", "online_mw"),
-    "power": ("site", "period", "source", "units", "capacity_mw", "generation_mw"),
-    "grid": ("site", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period"),
-    "funding": ("source", "site", "use", "period", "draw_musd"),
-    "spending": ("site", "use", "period", "spend_musd"),
-    "sources": ("source", "drawn_musd", "used", "setup_cost_musd", "interest_musd"),
-    "balance_sheet": ("period", "on_bs_debt_musd", "on_bs_debt_limit_musd", "off_bs_musd",
-                      "off_bs_limit_musd"),
-    "supply": ("technology", "period", "used_units", "available_units"),
-    "costs": ("item", "cost_musd"),
-}
-TEXT = frozenset({"site", "source", "use", "technology", "item"})
-FLAGS = frozenset({"chosen", "used"})
-WHOLE = frozenset({"period", "tranche", "units", "usable_from", "paid_period", "used_units",
-                   "available_units"})
-MAY_BE_BLANK = frozenset({"on_bs_debt_limit_musd", "off_bs_limit_musd"})  # no limit
-IN_HORIZON = frozenset({"period"})
-INSTANCE_KEYS = frozenset({"horizon", "sites", "technologies", "funding"})
-
-Finite = float  # with allow_inf_nan=False below
-
-
-class PlanFileError(Exception):
-    """A plan file refused; ``str(exc)`` is its one line."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-
-class _Stage(_Strict):
-    term: str
-    value: Finite | None
-    status: Literal[STATUSES]  # type: ignore[valid-type]
-    mip_gap: Finite | None = None
-    bound: Finite | None = None
-    solve_s: Finite = 0.0
-
-
-class _Table(_Strict):
-    columns: list[str]
-    data: list[list[Any]]
-
-
-class _Tables(_Strict):
-    capacity: _Table
-    power: _Table
-    grid: _Table
-    funding: _Table
-    spending: _Table
-    sources: _Table
-    balance_sheet: _Table
-    supply: _Table
-    costs: _Table
-
-
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-class PlanFile(_Strict):
-    """The keys of plan.json (``Plan.to_dict``)."""
-
-    instance: str
-    status: Literal[STATUSES]  # type: ignore[valid-type]
-    message: str = ""
-    explanation: list[str] = []
-    capacity_mw: Finite | None
-    total_cost: Finite | None
-    co2_mt: Finite | None
-    mip_gap: Finite | None = None
-    bound: Finite | None = None
-    stages: list[_Stage]
-    timings: dict[str, Finite] = {}
-    periods: list[str] = Field(json_schema_extra={"pattern": _MONTH})
-    instance_data: dict[str, Any] | None = None
-    tables: _Tables
-
-
-_MESSAGES = {
-    "missing": "required key is missing",
-    "extra_forbidden": "unknown key",
-    "float_type": "must be a number",
-    "finite_number": "must be a finite number",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be a mapping of keys to values",
-    "model_type": "must be a mapping of keys to values",
-    "model_attributes_type": "must be a mapping of keys to values",
-    "literal_error": f"must be one of {', '.join(STATUSES)}",
-}
-
-
-def _path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)):
-            out += ("." if out else "") + str(part)
-        else:
-            out += f"[{_preview(part)}]"
-    return out or "(top level)"
-
-
-def _pydantic_line(source: str, err: dict) -> str:
-    loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-plain"))
-    message = _MESSAGES.get(err["type"]) or str(err.get("msg", "is not valid")).lower()
-    if err["type"] == "missing":
-        return _line(source, _path(loc), message)
-    return _line(source, _path(loc), message, err.get("input"))
-
-
-def _one(source: str, problems: list[str]) -> PlanFileError:
-    more = len(problems) - 1
-    return PlanFileError(problems[0] + (f" (and {more} more problems)" if more else ""))
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _cell_problem(column: str, value: Any, horizon: int) -> str | None:
-    """What is wrong with one table cell, or None."""
-    if column in TEXT:
-        ok = isinstance(value, str) and value and value.isprintable()
-        return None if ok else "must be a name (one line of printable text)"
-    if column in FLAGS:
-        return None if isinstance(value, bool) else "must be true or false"
-    if value is None:
-        return None if column in MAY_BE_BLANK else "must be a number"
-    if not _number(value):
-        return "must be a number"
-    if not math.isfinite(value):
-        return "must be a finite number"
-    if column in WHOLE and value != int(value):
-        return "must be a whole number"
-    if column in IN_HORIZON and not 0 <= value < horizon:
-        return f"must be a period number from 0 to {horizon - 1}"
-    return None
-
-
-def _table_problems(source: str, plan: PlanFile) -> list[str]:
-    problems: list[str] = []
-    horizon = len(plan.periods)
-    for name in TABLES:
-        table: _Table = getattr(plan.tables, name)
-        where = f"tables.{name}"
-        if not table.data and not table.columns:
-            continue
-        expected = COLUMNS[name]
-        if sorted(table.columns) != sorted(expected) or len(set(table.columns)) != len(expected):
-            problems.append(_line(source, f"{where}.columns",
-                                  f"must be {', '.join(expected)} (any order)", table.columns))
-            continue
-        width = len(table.columns)
-        for i, row in enumerate(table.data):
-            if len(row) != width:
-                problems.append(_line(source, f"{where}.data[{i}]",
-                                      f"must hold {width} values, one per column", row))
-                continue
-            for j, (column, value) in enumerate(zip(table.columns, row, strict=True)):
-                problem = _cell_problem(column, value, horizon)
-                if problem:
-                    problems.append(_line(source, f"{where}.data[{i}][{j}] ({column})",
-                                          problem, value))
-                    if len(problems) > 20:
-                        return problems
-    return problems
-
-
-def _plan_problems(source: str, plan: PlanFile) -> list[str]:
-    problems = [
-        _line(source, f"periods[{i}]", "must be a month YYYY-MM", p)
-        for i, p in enumerate(plan.periods) if not re.fullmatch(_MONTH, p)
-    ]
-    if plan.status in ("optimal", "feasible"):
-        for key in ("capacity_mw", "total_cost", "co2_mt"):
-            if getattr(plan, key) is None:
-                problems.append(_line(source, key, f"a plan with status {plan.status} "
-                                      "must give a number", None))
-        if not plan.periods:
-            problems.append(_line(source, "periods", f"a plan with status {plan.status} "
-                                  "must list its periods", []))
-        if not plan.tables.capacity.data:
-            problems.append(_line(source, "tables.capacity.data", f"a plan with status "
-                                  f"{plan.status} must have rows", []))
-    return problems + _table_problems(source, plan)
+from planner.io.errors import one_line
+from planner.results.plan import Plan
+from planner.results.plan_schema import (
+    FLAGS,
+    HINT,
+    INSTANCE_KEYS,
+    MAX_PLAN_BYTES,
+    TEXT,
+    WHOLE,
+    PlanFile,
+    PlanFileError,
+    checked_data,
+    is_instance_text,
+    plan_data,
+)
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """A :class:`Plan` from the text of a plan file, or :class:`PlanFileError`."""
-    try:
-        # NaN and Infinity are read as numbers, for the schema to refuse
-        # with the path where they stand.
-        data = json.loads(text)
-    except RecursionError:
-        raise PlanFileError(f"{source}: not a plan file: nested too deeply; {HINT}") from None
-    except ValueError as exc:
-        if _is_instance_yaml(text):
-            raise PlanFileError(f"{source}: is an instance file, not a plan; {HINT}") from None
-        detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise PlanFileError(f"{source}: not a plan file: not valid JSON ({detail}); "
-                            f"{HINT}") from None
-    return plan_from_data(data, source)
-
-
-def _is_instance_yaml(text: str) -> bool:
-    """Whether ``text`` is YAML holding an instance's top-level keys (read
-    with the instance reader's guards against huge or deep documents)."""
-    from planner.io.schema import InstanceError, _parse_yaml
-
-    if len(text) > 5 * 2**20:
-        return False
-    try:
-        data = _parse_yaml(text, "<plan>")
-    except (InstanceError, Exception):  # noqa: BLE001 (any failure: not an instance)
-        return False
-    return isinstance(data, dict) and bool(INSTANCE_KEYS & set(map(str, data)))
+    return Plan.from_dict(plan_data(text, source))
 
 
 def plan_from_data(data: Any, source: str = "<plan>") -> Plan:
     """A :class:`Plan` from the parsed JSON of a plan file, or :class:`PlanFileError`."""
-    if not isinstance(data, dict):
-        raise PlanFileError(_line(source, "(top level)", f"not a plan file: {HINT}, a mapping",
-                                  data))
-    if "tables" not in data and INSTANCE_KEYS & set(data):
-        raise PlanFileError(f"{source}: is an instance file, not a plan; {HINT}")
-    try:
-        checked = PlanFile.model_validate(data)
-    except ValidationError as exc:
-        raise _one(source, [_pydantic_line(source, e) for e in exc.errors()]) from None
-    except RecursionError:
-        raise PlanFileError(f"{source}: not a plan file: nested too deeply; {HINT}") from None
-    problems = _plan_problems(source, checked)
-    if problems:
-        raise _one(source, problems)
-    return Plan.from_dict(data)
+    return Plan.from_dict(checked_data(data, source))
 
 
 def read_plan_file(path: str | os.PathLike) -> Plan:
@@ -274,7 +50,7 @@ def read_plan_file(path: str | os.PathLike) -> Plan:
     where = Path(path)
     if where.is_dir():
         where = where / "plan.json"
-    source = _one_line(str(where))
+    source = one_line(str(where))
     try:
         size = os.path.getsize(where)
         if size > MAX_PLAN_BYTES:
@@ -305,7 +81,7 @@ def looks_like_plan(path: str | os.PathLike) -> bool:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        return str(path).endswith(".json") and not _is_instance_yaml(text)
+        return str(path).endswith(".json") and not is_instance_text(text)
     return not (isinstance(data, dict) and INSTANCE_KEYS & set(data) and "tables" not in data)
 
 
@@ -313,7 +89,7 @@ def looks_like_plan(path: str | os.PathLike) -> bool:
 def mismatch(plan: Plan, instance: Any, plan_source: str, instance_source: str) -> str | None:
     """One line saying why ``plan`` is not a plan of ``instance`` (other
     periods, or names the instance does not have), or None."""
-    head = f"{_one_line(plan_source)}: not a plan of {_one_line(instance_source)}"
+    head = f"{one_line(plan_source)}: not a plan of {one_line(instance_source)}"
     periods = instance.calendar.labels()
     if plan.periods and plan.periods != periods:
         return (f"{head}: its periods run {plan.periods[0]} to {plan.periods[-1]} "
@@ -347,5 +123,5 @@ def _column(plan: Plan, tables: tuple[str, ...], column: str) -> set:
     return names
 
 
-__all__ = ["PlanFile", "PlanFileError", "looks_like_plan", "mismatch", "parse_plan",
-           "plan_from_data", "read_plan_file"]
+__all__ = ["FLAGS", "HINT", "TEXT", "WHOLE", "PlanFile", "PlanFileError", "looks_like_plan",
+           "mismatch", "parse_plan", "plan_from_data", "read_plan_file"]

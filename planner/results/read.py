@@ -7,10 +7,11 @@ import math
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.io.schema import USES, Instance
+from planner.io.fields import USES
+from planner.io.schema import Instance
 from planner.model.data import ModelData
 from planner.model.funding import spending as spending_expr
-from planner.results.plan import COST_ITEMS
+from planner.results.tables import COST_ITEMS, columns
 
 CLEAN = 1e-7  # values this close to 0 or to a whole number are reported as such
 
@@ -42,7 +43,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
 
     capacity = pd.DataFrame(
         [(s, t, built[s, t], online[s, t]) for (s, t) in d.online_index],
-        columns=["site", "period", "built_mw", "online_mw"],
+        columns=columns("capacity"),
     )
 
     rows = []
@@ -56,32 +57,32 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         if n > 0 or gen[s, k, t] > 0:
             rows.append((s, t, k, int(round(n)), d.unit_mw[k] * n, gen[s, k, t]))
     power = pd.DataFrame(
-        rows, columns=["site", "period", "source", "units", "capacity_mw", "generation_mw"]
+        rows, columns=columns("power")
     ).sort_values(["site", "period", "source"], kind="stable", ignore_index=True)
 
     cal = d.cal
     grid_rows = []
-    for s in inst.sites:
-        for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+    for site in inst.sites:
+        for g, tr in enumerate(site.grid.tranches if site.grid else []):
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             paid = cal.by(tr.paid) if tr.paid else 0
             grid_rows.append(
-                (s.name, g, tr.mw, start, bool(chosen.get((s.name, g), 0)), tr.cost, paid)
+                (site.name, g, tr.mw, start, bool(chosen.get((site.name, g), 0)), tr.cost, paid)
             )
     grid = pd.DataFrame(
         grid_rows,
-        columns=["site", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period"],
+        columns=columns("grid"),
     )
 
     funding = pd.DataFrame(
         [(f, s, c, t, v) for (f, s, c, t), v in draws.items() if v > 0],
-        columns=["source", "site", "use", "period", "draw_musd"],
+        columns=columns("funding"),
     )
     spend_values = {(s, c, t): clean(pyo.value(spending_expr(m, d, s, c, t)))
                     for (s, c, t) in m.spend_index}
     spending = pd.DataFrame(
         [(s, c, t, v) for (s, c, t), v in spend_values.items() if abs(v) > 0],
-        columns=["site", "use", "period", "spend_musd"],
+        columns=columns("spending"),
     )
 
     drawn = {f: 0.0 for f in d.sources}
@@ -97,7 +98,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
             (f, drawn[f], used[f], setup_by_source[f] if used[f] else 0.0, interest[f])
             for f in d.sources
         ],
-        columns=["source", "drawn_musd", "used", "setup_cost_musd", "interest_musd"],
+        columns=columns("sources"),
     )
 
     def total(group: list[str], t: int) -> float:
@@ -114,10 +115,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
             )
             for t in d.periods
         ],
-        columns=[
-            "period", "on_bs_debt_musd", "on_bs_debt_limit_musd", "off_bs_musd",
-            "off_bs_limit_musd",
-        ],
+        columns=columns("balance_sheet"),
     )
 
     supply_rows = []
@@ -127,7 +125,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
             n = sum(units.get((s, k, t), 0.0) for s in d.sites)
             supply_rows.append((k, t, int(round(n)), d.supply_cap[k, t]))
     supply = pd.DataFrame(
-        supply_rows, columns=["technology", "period", "used_units", "available_units"]
+        supply_rows, columns=columns("supply")
     )
 
     cost_values = {c: clean(pyo.value(m.cost_by_use[c])) for c in USES}
@@ -138,7 +136,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         setup=clean(pyo.value(m.cost_setup)),
     )
     costs = pd.DataFrame(
-        [(item, cost_values[item]) for item in COST_ITEMS], columns=["item", "cost_musd"]
+        [(item, cost_values[item]) for item in COST_ITEMS], columns=columns("costs")
     )
     return {
         "capacity": capacity,

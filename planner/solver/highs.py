@@ -24,6 +24,8 @@ import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from planner.solver.starts import StartingPlans
+
 INF = highspy.kHighsInf
 # Set when Ctrl-C (or SIGTERM, or a pool's request to stop) has stopped a run
 # of HiGHS: every run in this process stops as soon as it sees it, and loops
@@ -41,7 +43,7 @@ class RunResult:
     message: str = ""
 
 
-class HighsModel:
+class HighsModel(StartingPlans):
     """One compiled Pyomo model inside one persistent ``highspy.Highs``."""
 
     def __init__(self, model: pyo.ConcreteModel, objectives: dict[str, pyo.Objective],
@@ -139,7 +141,7 @@ class HighsModel:
         off = float(self.offsets[term])
         return self.add_row(lower - off, upper - off, idx, c[idx])
 
-    def add_row(self, lower: float, upper: float, idx, values) -> int:
+    def add_row(self, lower: float | None, upper: float | None, idx, values) -> int:
         lower = -INF if lower is None or lower == -math.inf else lower
         upper = INF if upper is None or upper == math.inf else upper
         self.h.addRow(lower, upper, len(idx), np.asarray(idx, dtype=np.int32),
@@ -268,147 +270,9 @@ class HighsModel:
                 self.interrupted = True
                 self.h.cancelSolve()
 
-    # ------------------------------------------------------ starting plans
-    def _integrality(self, on: bool) -> None:
-        idx = self.int_idx
-        kind = np.full(len(idx), 1 if on else 0, dtype=np.uint8)
-        self.h.changeColsIntegrality(len(idx), idx, kind)
-
-    def _lp(self, time_limit: float | None) -> np.ndarray | None:
-        """Solve the current problem as an LP; its solution, or None."""
-        # An LP's time limit counts against the Highs object's run time so far
-        # (a MIP's against its own run), so it is set past what has been used.
-        limit = INF if time_limit is None else self.h.getRunTime() + max(time_limit, 0.01)
-        self.h.setOptionValue("time_limit", limit)
-        self._run()
-        S = highspy.HighsModelStatus
-        if self.h.getModelStatus() in (S.kInfeasible, S.kUnboundedOrInfeasible) \
-                and self._presolve_on() and not self.interrupted:
-            # Presolve can call a feasible LP infeasible (as in run()): once more without.
-            self.h.setOptionValue("presolve", "off")
-            try:
-                self._run()
-            finally:
-                self.h.setOptionValue("presolve", "choose")
-        if self.h.getModelStatus() != S.kOptimal:
-            return None
-        return np.array(self.h.getSolution().col_value)
-
-    def _presolve_on(self) -> bool:
-        value = self.h.getOptionValue("presolve")  # (status, value) in highspy 1.11-1.16
-        return (value[-1] if isinstance(value, tuple) else value) != "off"
-
-    def _fixed_lp(self, ints: np.ndarray, time_limit: float | None) -> np.ndarray | None:
-        """The LP with the integer columns fixed at ``ints`` (clipped to bounds)."""
-        idx = self.int_idx
-        fixed = np.clip(ints, self.lower[idx], self.upper[idx])
-        self.h.changeColsBounds(len(idx), idx, fixed, fixed)
-        try:
-            return self._lp(time_limit)
-        finally:
-            self.h.changeColsBounds(len(idx), idx, self.lower[idx], self.upper[idx])
-
-    def find_start(self, time_limit: float | None = None) -> float | None:
-        """A starting plan for the current objective, stored as the warm start.
-
-        If there is a plan already (the previous stage's), polish it: keep
-        its whole-number choices and re-optimize the rest as an LP. Otherwise
-        solve the LP relaxation and round it (units down, yes/no choices to
-        the nearest), then repair the rest as an LP. Returns the start's
-        objective, or None when no start was found.
-        """
-        if not len(self.int_idx):
-            return None
-        deadline = None if time_limit is None else time.perf_counter() + time_limit
-
-        def left() -> float | None:  # the LPs share the time limit
-            return None if deadline is None else max(deadline - time.perf_counter(), 0.01)
-
-        self._integrality(False)
-        try:
-            candidates = []
-            if self.solution is not None:
-                candidates.append(np.round(self.solution[self.int_idx]))
-            else:
-                relaxed = self._lp(left())
-                if relaxed is not None:
-                    x = relaxed[self.int_idx]
-                    is_bin = self.binary[self.int_idx]
-                    up = self.round_up[self.int_idx]
-                    down = np.floor(x + 1e-6)
-                    ceil = np.ceil(x - 1e-6)
-                    candidates.append(np.where(up, ceil, np.where(is_bin, np.round(x), down)))
-                    candidates.append(np.where(up, ceil, down))
-                    if self.adjust_rounding is not None:
-                        for ints in candidates:
-                            full = np.zeros(len(self.columns))
-                            full[self.int_idx] = ints
-                            self.adjust_rounding(full)
-                            ints[:] = full[self.int_idx]
-            for ints in candidates:  # best first: keep the first that repairs
-                if deadline is not None and time.perf_counter() >= deadline:
-                    break
-                x = self._fixed_lp(ints, left())
-                if x is not None:
-                    x[self.int_idx] = np.round(x[self.int_idx])
-                    self.solution = x
-                    return float(np.dot(self.cost, x)) + self.offset
-        finally:
-            self._integrality(True)
-        if self.solution is None:
-            # The empty plan: every variable at the bound nearest 0. It is
-            # feasible when nothing is committed; HiGHS checks it.
-            self.solution = np.clip(0.0, self.lower, self.upper)
-        return None
-
-    def fixed_lp_duals(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Row and column duals of the current objective's LP with every
-        whole-number choice fixed at the last plan's: what one more unit of a
-        row's bound (or a column's) is worth, all choices kept."""
-        if self.solution is None:
-            return None
-        self._integrality(False)
-        try:
-            x = self._fixed_lp(np.round(self.solution[self.int_idx]), None)
-            if x is None:
-                return None
-            sol = self.h.getSolution()
-            return np.array(sol.row_dual), np.array(sol.col_dual)
-        finally:
-            self._integrality(True)
-
-    def clean_up(self) -> np.ndarray | None:
-        """The stored plan made exact: every whole-number choice fixed at its
-        rounded value and the rest re-optimized as an LP for the current
-        objective, under the current row bounds (the stage holds). HiGHS
-        accepts an integer column within 1e-6 of a whole number, and what
-        hangs on it (say generation on 7e-7 units) does not round with it;
-        this LP makes the continuous part consistent with the rounded
-        choices. Stores and returns the plan, or None when that LP has no
-        solution (the stored plan is then left as it was)."""
-        if self.solution is None:
-            return None
-        interrupted = self.interrupted
-        self._integrality(False)
-        self.finishing = True  # a stop asked for before still lets this short LP run
-        try:
-            for _ in range(2):  # a Ctrl-C during this short LP: run it once more
-                self.interrupted = False
-                x = self._fixed_lp(np.round(self.solution[self.int_idx]), None)
-                if x is not None or not self.interrupted:
-                    break
-        finally:
-            self.finishing = False
-            self._integrality(True)
-            self.interrupted = interrupted or self.interrupted
-        if x is None:
-            return None
-        x[self.int_idx] = np.round(x[self.int_idx])
-        self.solution = x
-        return x
-
     def value_of_solution(self) -> float:
         """The current objective's value at the stored plan."""
+        assert self.solution is not None, "no plan is stored"
         return float(np.dot(self.cost, self.solution)) + self.offset
 
     def load(self) -> None:

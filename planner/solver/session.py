@@ -1,7 +1,7 @@
 """Solve an instance: the staged objective of docs/model.md section 5 on HiGHS.
 
 The model is built once in Pyomo and handed to HiGHS in memory once
-(:mod:`planner.highs`: Pyomo's standard-form compiler into highspy). Each stage
+(:mod:`planner.solver.highs`: Pyomo's standard-form compiler into highspy). Each stage
 swaps the objective and bounds a row that holds the previous stage at its
 found value; HiGHS keeps the model, and each stage is warm-started from the
 plan of the one before. What-if runs (explain, sweeps) change bounds and rows
@@ -13,51 +13,28 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from types import EllipsisType
 
-import highspy
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from planner.solver.highs import INF, STOP, HighsModel, RunResult
-from planner.io.schema import TERMS, Instance
+from planner.io.fields import TERMS
+from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
+from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
-from planner.results.plan import Plan, StageResult, Status
+from planner.results.status import StageResult, Status
+from planner.solver.highs import INF, STOP, HighsModel
+from planner.solver.options import (
+    MIP_GAP,
+    SolveOptions,
+)
+from planner.solver.staged import StagedSolve
 
 log = logging.getLogger(__name__)
 
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
-NUMERICAL_SAFETY = 1e-9  # docs/model.md 5: may be added to the stage tolerance
-SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
-
-
-class SolverError(RuntimeError):
-    """HiGHS stopped with an error (not a limit, not infeasibility)."""
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float | None = None  # seconds, for all stages together
-    mip_gap: float = 1e-4  # relative MIP gap of each stage
-    threads: int | None = None
-    seed: int = 0
-    verbose: bool = False  # stream HiGHS's log
-    heuristic: bool = True  # start each stage from a rounded or polished plan
-    node_limit: int | None = None  # branch-and-bound nodes of each stage: a limit HiGHS
-    # counts the same on any machine, where a time limit depends on its speed and load
-
-    def highs_options(self) -> dict:
-        options: dict = {"random_seed": self.seed, "output_flag": self.verbose}
-        if self.node_limit is not None:
-            options["mip_max_nodes"] = self.node_limit
-        if self.threads:
-            # HiGHS fixes its thread pool at the first run in a process; a new
-            # thread count needs the pool reset first.
-            highspy.Highs.resetGlobalScheduler(True)
-            options["threads"] = self.threads
-        return options
 
 
 def term_expression(m: pyo.ConcreteModel, term: str):
@@ -101,119 +78,21 @@ class Session:
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
         log.info("model handed to HiGHS: %d columns, %d rows", len(self.highs.columns),
                  self.highs.n_rows)
-        self._hold_rows: dict[str, int] = {}
+        self.staged = StagedSolve(self.highs, MAXIMIZE, self.instance.objective.tolerance,
+                                  self.options.mip_gap, self.options.heuristic)
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
-        self.message = ""
 
     # ------------------------------------------------------------- solving
     def run(
-        self, stages: list[str] | None = None, time_limit: float | None = ...
+        self, stages: list[str] | None = None, time_limit: float | None | EllipsisType = ...
     ) -> tuple[Status, list[StageResult]]:
         """Solve the stages in order (default: the instance's), each held at
         its found value for the next."""
         stages = list(stages or self.instance.objective.stages)
         limit = self.options.time_limit if time_limit is ... else time_limit
-        for row in self._hold_rows.values():
-            self.highs.set_row_bounds(row, -INF, INF)
-        self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
-        self.message = ""  # what the last run has to say beyond its status
-        deadline = None if limit is None else time.perf_counter() + limit
-        results: list[StageResult] = []
-        for i, term in enumerate(stages):
-            time_left = None if deadline is None else deadline - time.perf_counter()
-            if time_left is not None and time_left <= 0 and results:
-                log.info("time limit reached before stage %s", term)
-                break
-            stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
-            if stage.status is Status.infeasible and results:
-                # The held value of a stage is the solver's, feasible within
-                # its tolerances (1e-6); if holding it that tightly leaves no
-                # plan, hold it within that tolerance and try once more.
-                log.info("stage %s infeasible under the held stages: widening them", term)
-                for held in results:
-                    self._hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
-                stage = self._solve_stage(term, _share(time_left, len(stages) - i, i == 0))
-            log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
-                     stage.mip_gap)
-            if not stage.status.has_plan:
-                if not results:
-                    return stage.status, [stage]
-                break  # a later stage found nothing: the previous plan stands
-            results.append(stage)
-            if self.highs.interrupted:
-                log.info("interrupted in stage %s: the best plan found stands", term)
-                break
-            if i < len(stages) - 1:
-                self._hold(term, stage.value)
-        if not self._clean_up(results):
-            self.message = UNCLEAN
-            return Status.no_plan, results
-        self.highs.load()
-        complete = len(results) == len(stages)
-        optimal = complete and all(s.status is Status.optimal for s in results)
-        return (Status.optimal if optimal else Status.feasible), results
-
-    def _clean_up(self, results: list[StageResult]) -> bool:
-        """Make the plan found exact (docs/model-notes.md, "The final
-        clean-up LP"): the whole-number choices are fixed at their rounded
-        values and the stages solved again in order as LPs, each held for
-        the next at the value it has with those choices. Every stage then
-        reports the value of this plan (the last exactly, earlier ones as
-        held), its gap measured against the bound the MIP proved. False
-        when no plan has those choices (say a rounding breaks a rule)."""
-        for row in self._hold_rows.values():
-            self.highs.set_row_bounds(row, -INF, INF)
-        values = []
-        for i, stage in enumerate(results):
-            maximize = MAXIMIZE[stage.term]
-            self.highs.set_objective(stage.term, maximize)
-            if self.highs.clean_up() is None:
-                if not i:
-                    return False
-                # the LP could not hold the previous stages that tightly:
-                # hold them within the MIP's feasibility tolerance too
-                log.info("clean-up LP infeasible under the held stages: widening them")
-                for held, value in zip(results[:i], values, strict=True):
-                    self._hold(held.term, value, extra=SOLVER_FEASIBILITY)
-                if self.highs.clean_up() is None:
-                    return False
-            values.append(self.highs.value_of_solution())
-            if i < len(results) - 1:
-                self._hold(stage.term, values[-1])
-        for stage, value in zip(results, values, strict=True):
-            stage.value = value
-            if stage.bound is not None and math.isfinite(stage.bound):
-                stage.mip_gap = _gap(value, stage.bound, MAXIMIZE[stage.term])
-        return True
-
-    def _solve_stage(self, term: str, time_left: float | None) -> StageResult:
-        self.highs.set_objective(term, MAXIMIZE[term])
-        if self.options.heuristic:
-            started = time.perf_counter()
-            # Rounding the LP relaxation is a fallback worth a little time;
-            # polishing the previous stage's plan is worth more.
-            share = 0.15 if self.highs.solution is None else 0.5
-            start = self.highs.find_start(None if time_left is None else share * time_left)
-            log.info("stage %s: start %s found in %.2f s", term, start,
-                     time.perf_counter() - started)
-            if time_left is not None:
-                time_left -= time.perf_counter() - started
-        res: RunResult = self.highs.run(time_left, self.options.mip_gap, warm=True)
-        if res.status == "error":
-            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
-        if res.status == "infeasible":
-            return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
-        if res.value is None and self._held_plan_stands():
-            # No better plan in time, but the previous stage's plan holds for
-            # this stage too (it meets every held bound): report its value.
-            value = self.highs.value_of_solution()
-            return StageResult(term, value, Status.feasible, float("inf"), None, res.seconds)
-        if res.value is None:
-            return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
-        status = Status.optimal if res.status == "optimal" else Status.feasible
-        return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+        return self.staged.run(stages, limit)
 
     def _round_blocks_within_rate(self, x) -> None:
         """Blocks rounded down one by one can add more than the commissioning
@@ -231,35 +110,13 @@ class Session:
             x[j] = max(before, min(x[j], before + cap))
             previous[s] = x[j]
 
-    def _held_plan_stands(self) -> bool:
-        """A later stage starts from the previous stage's plan, which meets
-        every bound held so far."""
-        return self.highs.solution is not None and any(
-            lower > -INF or upper < INF
-            for lower, upper in (self.highs.row_bounds(r) for r in self._hold_rows.values())
-        )
-
-    def _hold(self, term: str, value: float, extra: float = 0.0) -> None:
-        """Keep a solved stage at its found value within the tolerance."""
-        tolerance = self.instance.objective.tolerance
-        slack = (tolerance + NUMERICAL_SAFETY + extra) * max(1.0, abs(value))
-        if term not in self._hold_rows:
-            self._hold_rows[term] = self.highs.add_term_row(term, -INF, INF)
-        row = self._hold_rows[term]
-        if MAXIMIZE[term]:
-            lower, upper = value - slack, INF
-        else:
-            lower, upper = -INF, value + slack
-        off = float(self.highs.offsets[term])
-        self.highs.set_row_bounds(row, lower - off, upper - off)
-
     def solve(self) -> Plan:
         clock = time.perf_counter()
         status, stages = self.run()
         self.timings["solve"] = time.perf_counter() - clock
         plan = self.read(status, stages)
         if status is Status.infeasible:
-            from planner.analysis.diagnose import explain_infeasible  # builds its own elastic copy
+            from planner.solver.diagnose import explain_infeasible  # builds its own elastic copy
 
             clock = time.perf_counter()
             plan.explanation = explain_infeasible(self.instance, self.options)
@@ -274,8 +131,8 @@ class Session:
         plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if self.highs.interrupted:
             plan.message = "interrupted: the best plan found so far"
-        if self.message:
-            plan.message = self.message
+        if self.staged.message:
+            plan.message = self.staged.message
         if not status.has_plan:
             plan.message = plan.message or _no_plan_message(status)
             return plan
@@ -355,35 +212,6 @@ class Session:
         self._cols.clear()
 
 
-UNCLEAN = (
-    "no exact plan: with its whole-number choices rounded, the solver's best plan "
-    "breaks a rule or a stage hold, and no plan with those choices holds them all"
-)
-
-
-def _gap(value: float, bound: float, maximize: bool) -> float:
-    """The relative gap of a plan's value to a stage's bound, 0 when the
-    plan is as good as the bound (within noise)."""
-    short = (bound - value) if maximize else (value - bound)
-    if short <= 1e-9 * max(1.0, abs(value)):
-        return 0.0
-    return short / max(abs(value), 1e-9)
-
-
-FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
-
-
-def _share(time_left: float | None, stages_left: int, first: bool) -> float | None:
-    """A stage's share of the time left. The first stage gets most of it; a
-    later one an even share and half again (it starts from the previous
-    stage's plan, polished); the last takes all that is left."""
-    if time_left is None or stages_left <= 1:
-        return time_left
-    if first:
-        return FIRST_STAGE_SHARE * time_left
-    return min(time_left, 1.5 * time_left / stages_left)
-
-
 def _constant(con) -> float:
     """The constant the compiler moved from a constraint's body to its side."""
     from pyomo.repn import generate_standard_repn
@@ -395,7 +223,7 @@ def solve(
     instance: Instance,
     *,
     time_limit: float | None = None,
-    mip_gap: float = 1e-4,
+    mip_gap: float = MIP_GAP,
     threads: int | None = None,
     seed: int = 0,
     verbose: bool = False,

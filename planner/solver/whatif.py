@@ -6,7 +6,7 @@ sets and coefficients, and differ only in the numbers listed in
 :data:`RHS_FIELDS` (amounts and caps of money, supply, permits, campus limits,
 commissioning rates, commitment floors), have models that differ only in
 constraint bounds and variable bounds. :func:`apply_rhs` moves those bounds on
-a built :class:`~planner.solve.Session` (undone by ``Session.restore()``), so
+a built :class:`~planner.solver.session.Session` (undone by ``Session.restore()``), so
 the persistent solver re-solves in place, warm-started from its last plan,
 instead of building and handing over a new model.
 """
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Any
 
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.funding import _most_drawable
+from planner.model.funding import most_drawable
 from planner.solver.session import Session
 
 # Fields whose values (not keys) may differ between a built model and the
@@ -51,7 +52,7 @@ def same_structure(a: ModelData, b: ModelData) -> bool:
 def structure_key(d: ModelData) -> str:
     """A fingerprint equal for two model data exactly when
     :func:`same_structure` holds between them."""
-    parts = []
+    parts: list[Any] = []
     for f in dataclasses.fields(ModelData):
         x = getattr(d, f.name)
         if f.name in _OPTIONAL:
@@ -99,7 +100,7 @@ def apply_rhs(session: Session, new: ModelData) -> int:
     for f in sorted(setup_changed, key=d.sources.index):
         if f in m.source_used:
             session.replace("source_setup", f, None, m.outstanding_musd[f, new.D]
-                            - _most_drawable(new, f) * m.source_used[f], 0.0)
+                            - most_drawable(new, f) * m.source_used[f], 0.0)
             moved += 1
     for f in d.max_per_site:
         if d.max_per_site[f] != new.max_per_site[f]:

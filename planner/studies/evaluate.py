@@ -36,14 +36,15 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from planner.studies import shocks
-from planner.solver.highs import HighsModel
-from planner.io.schema import Instance, parse_instance
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
 from planner.model import build_model, prepare
 from planner.model.data import ModelData
-from planner.results.read import clean
 from planner.results.plan import Plan
-from planner.solver.session import SolveOptions
+from planner.results.read import clean
+from planner.solver.highs import HighsModel
+from planner.solver.options import SolveOptions
+from planner.studies import shocks
 
 
 @dataclass
@@ -91,7 +92,7 @@ def prepare_keeping(inst: Instance, keep: set[tuple[str, int]]) -> ModelData:
         for g, tr in enumerate((s.get("grid") or {}).get("tranches", [])):
             if (s["name"], g) not in keep:
                 continue
-            start = cal.from_(tr["energized"]) if "energized" in tr else cal.lead(tr["wait_months"])
+            start = cal.tranche_start(tr.get("energized"), tr.get("wait_months"))
             if start > D:
                 late[s["name"], g] = start
                 tr.pop("wait_months", None)

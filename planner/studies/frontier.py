@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.io.load import parse_instance
 from planner.solver.highs import INF, STOP
-from planner.io.schema import parse_instance
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 from planner.studies.parallel import Failed, Interrupted, NotRun, error_line, run_tasks
-from planner.solver.session import Session, SolveOptions
 from planner.studies.sweep import INTERRUPTED_PLAN, outcome
 
 COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
@@ -134,7 +135,8 @@ def run_frontier(
     interrupted = ends_interrupted = STOP.is_set()
     if top["capacity_mw"] is not None and bottom["capacity_mw"] is not None:
         lo, hi = bottom["capacity_mw"], top["capacity_mw"]
-        targets = [(i, float(x)) for i, x in enumerate(np.linspace(lo, hi, points))][1:-1]
+        targets: list[tuple[int, float | None]] = [
+            (i, float(x)) for i, x in list(enumerate(np.linspace(lo, hi, points)))[1:-1]]
         opts = _options_dict(options)
         tasks = [FrontierTask(dict(data), targets[k:k + chunk], opts)
                  for k in range(0, len(targets), max(1, chunk))]
@@ -186,23 +188,3 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
                 break
         out.append(worse)
     return out
-
-
-def frontier_chart(result: FrontierResult):
-    """Capacity at the deadline against total cost, one marker per point."""
-    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
-
-    fig, (ax,) = new_figure(8.0, 4.5)
-    eff = result.efficient()
-    ax.plot(eff["total_cost"], eff["capacity_mw"], marker="o", drawstyle="default",
-            color="#4c72b0", label="efficient", gid="frontier")
-    dom = result.rows[result.rows["dominated"]]
-    if len(dom):
-        ax.scatter(dom["total_cost"], dom["capacity_mw"], marker="x", color="#c44e52",
-                   label="dominated", gid="dominated")
-        ax.legend(fontsize=FONT_PT)
-    ax.set_xlabel("total cost through the deadline ($M)")
-    ax.set_ylabel("IT MW online at the deadline (MW)")
-    ax.grid(alpha=0.3)
-    ax.set_title(f"{result.instance}: capacity against cost")
-    return keep_inside(fig)

@@ -1,9 +1,9 @@
 """Monte Carlo: how a fixed plan holds up when dates slip.
 
 Each sample draws every entry of the instance's ``uncertainty:`` section
-(:mod:`planner.scenarios`), moves the dates, and computes the capacity the
+(:mod:`planner.io.uncertainty`), moves the dates, and computes the capacity the
 plan's commitments put online in the deadline period under the moved dates
-(:mod:`planner.evaluate` states the rules). The distribution of that capacity
+(:mod:`planner.studies.evaluate` states the rules). The distribution of that capacity
 is reported (mean, P10, P50, P90: the capacity that 10 %, 50 %, 90 % of the
 samples fall below), with the probability of reaching a target, and for each
 uncertain input alone (the same draws, every other input on time) its mean
@@ -25,6 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
+from planner.io.uncertainty import MONEY_TYPES, Entry, Uncertainty, sample_slips
+from planner.results.plan import Plan
+from planner.solver.highs import STOP
+from planner.solver.options import SolveOptions
 from planner.studies import shocks
 from planner.studies.evaluate import (
     Commitments,
@@ -33,21 +39,8 @@ from planner.studies.evaluate import (
     evaluation_data,
     prepare_keeping,
 )
-from planner.solver.highs import STOP
-from planner.io.schema import InstanceError, parse_instance
 from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
-from planner.results.plan import Plan
-from planner.io.uncertainty import (
-    MONEY_TYPES,
-    Entry,
-    Slips,
-    Uncertainty,
-    apply_slips,
-    sample_slips,
-    slips_of,
-    whole_months,
-)
-from planner.solver.session import SolveOptions
+from planner.studies.slips import Slips, apply_slips, slips_of, whole_months
 
 HIT = 1e-6  # relative: a capacity this close below the target reaches it
 
@@ -347,34 +340,3 @@ def _labels(entries: list[Entry]) -> list[str]:
             n += 1
         out.append(label)
     return out
-
-
-def risk_chart(result: RiskResult):
-    """A histogram of the capacity at the deadline, with the plan's capacity,
-    the target and P10/P50/P90 marked (quantiles that coincide share a label)."""
-    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
-    from planner.report.display import number
-
-    fig, (ax,) = new_figure(8.0, 4.0)
-    x = result.capacity
-    if len(x):
-        ax.hist(x, bins=min(40, max(5, len(np.unique(x)))), color="#4c72b0", alpha=0.8,
-                gid="capacity-histogram")
-        s = result.stats()
-        marks: dict[float, list[str]] = {}
-        for q, style in (("p10", ":"), ("p50", "--"), ("p90", ":")):
-            ax.axvline(s[q], color="k", linestyle=style, linewidth=1, gid=q)
-            marks.setdefault(round(float(s[q]), 6), []).append(q.upper())
-        for i, (value, names) in enumerate(marks.items()):
-            ax.annotate(f"{' = '.join(names)} {number(value, ',.0f')} MW", (value, 1),
-                        xycoords=("data", "axes fraction"), xytext=(3, -4 - 14 * i),
-                        textcoords="offset points", ha="left", va="top", fontsize=FONT_PT)
-    ax.axvline(result.target_mw, color="#c44e52", linewidth=1.5, gid="target",
-               label=f"target {number(result.target_mw, ',.0f')} MW")
-    ax.annotate(f"target {number(result.target_mw, ',.0f')} MW", (result.target_mw, 0),
-                xycoords=("data", "axes fraction"), xytext=(3, 4), textcoords="offset points",
-                ha="left", va="bottom", color="#c44e52", fontsize=FONT_PT)
-    ax.set_xlabel("IT MW online at the deadline (MW)")
-    ax.set_ylabel("samples (count)")
-    ax.set_title(f"{result.instance}: capacity at the deadline over {len(x)} samples")
-    return keep_inside(fig)

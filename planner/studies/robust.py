@@ -38,21 +38,25 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.studies import shocks
-from planner.studies.evaluate import prepare_keeping
-from planner.solver.highs import INF, STOP, HighsModel
-from planner.io.schema import Instance, parse_instance
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
+from planner.io.uncertainty import Scenario
 from planner.model.build import FAMILIES
 from planner.model.data import ModelData
+from planner.results.plan import Plan
 from planner.results.read import clean, read_tables
-from planner.results.plan import Plan, StageResult, Status
-from planner.io.uncertainty import Scenario, Slips, apply_slips, scenario_slips, whole_months
-from planner.solver.session import NUMERICAL_SAFETY, SolveOptions, SolverError
+from planner.results.status import StageResult, Status
+from planner.results.text import text_table
+from planner.solver.highs import STOP, HighsModel
+from planner.solver.options import SOLVER_FEASIBILITY, SolveOptions
+from planner.solver.staged import StagedSolve
+from planner.studies import shocks
+from planner.studies.evaluate import prepare_keeping
+from planner.studies.slips import Slips, apply_slips, scenario_slips, whole_months
 
 MAXIMIZE = {"expected_capacity": True, "worst_capacity": True, "capacity_time": True,
             "cost": False, "co2": False}
 ROBUST_TERMS = tuple(MAXIMIZE)
-FEASIBILITY = 1e-6  # HiGHS's mip_feasibility_tolerance, absolute
 DEFAULT_STAGES = {
     "expected": ["expected_capacity", "capacity_time", "cost"],
     "worst": ["worst_capacity", "expected_capacity", "capacity_time", "cost"],
@@ -73,7 +77,7 @@ def usable_tranches(inst: Instance) -> set[tuple[str, int]]:
     out = set()
     for s in inst.sites:
         for g, tr in enumerate(s.grid.tranches if s.grid else []):
-            start = cal.from_(tr.energized) if tr.energized else cal.lead(tr.wait_months)
+            start = cal.tranche_start(tr.energized, tr.wait_months)
             if start <= cal.deadline_period:
                 out.add((s.name, g))
     return out
@@ -208,45 +212,19 @@ def solve_robust(
     hm = HighsModel(m, {t: m.terms[t] for t in ROBUST_TERMS}, options.highs_options())
     timings["handover"] = time.perf_counter() - clock
     tolerance = rm.instances[0].objective.tolerance
-    results: list[StageResult] = []
-    status = Status.optimal
-    deadline = None if options.time_limit is None else time.perf_counter() + options.time_limit
     clock = time.perf_counter()
-    for term in stages:
-        left = None if deadline is None else deadline - time.perf_counter()
-        if left is not None and left <= 0 and results:
-            status = Status.feasible
-            break
-        hm.set_objective(term, MAXIMIZE[term])
-        res = hm.run(left, options.mip_gap, warm=True)
-        if res.status == "error":
-            raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
-        if res.value is None:
-            stage_status = Status.infeasible if res.status == "infeasible" else Status.no_plan
-            if not results:
-                status = stage_status
-                results.append(StageResult(term, None, stage_status, solve_s=res.seconds))
-                break
-            status = Status.feasible
-            break
-        st = Status.optimal if res.status == "optimal" else Status.feasible
-        if st is not Status.optimal:
-            status = Status.feasible
-        results.append(StageResult(term, res.value, st, res.gap, res.bound, res.seconds))
-        # HiGHS accepts plans that break a row by up to its MIP feasibility
-        # tolerance (1e-6): a stage value can be that much above what is
-        # truly reachable, so the hold gives that back.
-        slack = (tolerance + NUMERICAL_SAFETY) * max(1.0, abs(res.value)) + FEASIBILITY
-        if MAXIMIZE[term]:
-            hm.add_term_row(term, res.value - slack, INF)
-        else:
-            hm.add_term_row(term, -INF, res.value + slack)
+    # The planner's staged loop and hold rule (planner.solver.staged): each
+    # stage starts from HiGHS's own heuristics, and every hold gives back
+    # HiGHS's feasibility tolerance.
+    staged = StagedSolve(hm, MAXIMIZE, tolerance, options.mip_gap, heuristic=False,
+                         give_back=SOLVER_FEASIBILITY)
+    status, results = staged.run(stages, options.time_limit)
     timings["solve"] = time.perf_counter() - clock
     names = [sc.name for sc in scenarios]
     shown = show or names[0]
     if shown not in names:
         raise ValueError(f"no scenario named {shown!r}; scenarios: {', '.join(names)}")
-    rows = []
+    rows: list[tuple[str, float, float | None, float | None, float | None]] = []
     if not status.has_plan:
         rows = [(sc.name, sc.probability, None, None, None) for sc in scenarios]
         table = pd.DataFrame(rows, columns=["scenario", "probability", "capacity_mw",
@@ -285,7 +263,7 @@ def _plan(rm: RobustModel, w: int, status: Status, stages: list[StageResult],
 @dataclass
 class Comparison:
     """Plans tested in every scenario by the same rules
-    (:mod:`planner.evaluate`): IT MW online at the deadline."""
+    (:mod:`planner.studies.evaluate`): IT MW online at the deadline."""
 
     table: pd.DataFrame  # scenario, probability, one column per plan
     plans: list[str]
@@ -314,7 +292,7 @@ class Comparison:
             {"scenario": "worst", "probability": "",
              **{n: f"{worst[n]:,.1f}" for n in self.plans}},
         ])
-        body = pd.concat([shown, extra], ignore_index=True).to_string(index=False)
+        body = text_table(pd.concat([shown, extra], ignore_index=True), blank_missing=False)
         lines = ["each plan's commitments tested in every scenario (IT MW online at the deadline):",
                  body]
         lines += [f"note: {n}" for n in self.notes]
@@ -338,9 +316,9 @@ def compare_with_fixed_dates(study, robust_plan: Plan, options: SolveOptions | N
     """The robust plan against the plans made for the file's dates and for the
     expected dates (each item slipped by its probability-weighted slip), each
     tested in every scenario."""
-    from planner.studies.evaluate import Commitments, bought_technologies, evaluate
     from planner.model import prepare
     from planner.solver.session import Session
+    from planner.studies.evaluate import Commitments, bought_technologies, evaluate
 
     options = options or SolveOptions()
     data, scenarios = study.data, study.scenarios

@@ -26,9 +26,6 @@ number of workers or where they run.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import math
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,314 +33,26 @@ from typing import Any
 
 import pandas as pd
 
-from planner.solver.highs import STOP
-from planner.io.schema import InstanceError, parse_instance
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
 from planner.model import prepare
-from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
-from planner.results.plan import Status
+from planner.results.status import Status
+from planner.solver.highs import STOP
+from planner.solver.options import SolveOptions
+from planner.solver.session import Session
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
-from planner.io.uncertainty import shift_month
-from planner.solver.session import Session, SolveOptions
+from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
+from planner.studies.vary import Vary, scenarios
 
-MAX_VALUES = 10_000
 NOT_SOLVED = "interrupted before this scenario was solved"
 INTERRUPTED_PLAN = "interrupted: the best plan found so far"
 ROW_COLUMNS = ["scenario", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
                "solve_s", "mode", "message"]
+
+
 # Columns that depend on the machine, not on the plan: left out when rows
 # of two runs are compared.
 TIMING_COLUMNS = ("solve_s",)
-
-
-class SweepError(ValueError):
-    """A --vary that cannot be applied (bad syntax, a path that matches
-    nothing, a value of the wrong kind)."""
-
-
-# ------------------------------------------------------------------ values
-_DATE = re.compile(r"\d{4}-\d{2}")
-_NUMBER = re.compile(r"\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?")
-
-
-@dataclass(frozen=True)
-class Value:
-    text: str  # as written (ranges expanded): the value shown in the rows
-    kind: str  # "number", "date" or "shift"
-    number: float = 0.0  # the number or the shift
-    date: str = ""
-
-    @property
-    def cell(self) -> Any:
-        """The row's cell: a number, or the text of a date or a shift."""
-        if self.kind == "number":
-            return int(self.number) if float(self.number).is_integer() else self.number
-        return self.text
-
-    @property
-    def x(self) -> float:
-        """A numeric position for charts: the number, the shift, or months
-        since year 0 for a date."""
-        if self.kind == "date":
-            y, m = map(int, self.date.split("-"))
-            return y * 12 + m - 1
-        return self.number
-
-
-def _one(token: str, where: str) -> Value:
-    t = token.strip()
-    if _DATE.fullmatch(t):
-        if not 1 <= int(t[5:]) <= 12:
-            raise SweepError(f"{where}: {t!r} is not a month 'YYYY-MM'")
-        return Value(t, "date", date=t)
-    if t[:1] in "+-" and _NUMBER.fullmatch(t[1:]):
-        return Value(t, "shift", float(t))
-    if _NUMBER.fullmatch(t):
-        return Value(t, "number", float(t))
-    raise SweepError(f"{where}: {token!r} is not a number, a date 'YYYY-MM' or a shift '+N'")
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e15 else repr(x)
-
-
-def parse_values(text: str, where: str = "values") -> list[Value]:
-    out: list[Value] = []
-    for item in text.split(","):
-        if not item.strip():
-            raise SweepError(f"{where}: an empty value in {text!r}")
-        if ":" not in item:
-            out.append(_one(item, where))
-            continue
-        parts = item.split(":")
-        if len(parts) != 3:
-            raise SweepError(f"{where}: a range is FIRST:LAST:STEP, got {item!r}")
-        first, last = _one(parts[0], where), _one(parts[1], where)
-        step = _one(parts[2].lstrip("+"), where)
-        if first.kind != last.kind or step.kind != "number" or step.number <= 0:
-            raise SweepError(f"{where}: a range needs two values of one kind and a step > 0, "
-                             f"got {item!r}")
-        if first.kind == "date":
-            if not step.number.is_integer():
-                raise SweepError(f"{where}: a date range steps by whole months, got {item!r}")
-            n = _range_count((last.x - first.x) / step.number, item, where)
-            out += [Value(d, "date", date=d)
-                    for d in (shift_month(first.date, int(i * step.number)) for i in range(n))]
-        else:
-            n = _range_count((last.number - first.number) / step.number + 1e-9, item, where)
-            for i in range(n):
-                x = first.number + i * step.number
-                x = round(x, 9)
-                text_x = ("+" if x >= 0 else "") + _fmt(x) if first.kind == "shift" else _fmt(x)
-                out.append(Value(text_x, first.kind, x))
-    _check_count(len(out), where)
-    return out
-
-
-def _range_count(steps: float, item: str, where: str) -> int:
-    """The values of a range that spans ``steps`` steps (a float, perhaps
-    huge or infinite for a tiny step), refused past MAX_VALUES."""
-    if not math.isfinite(steps) or steps + 1 > MAX_VALUES:
-        raise SweepError(f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; "
-                         "take a larger step")
-    n = math.floor(steps) + 1
-    _check_count(n, where)
-    return n
-
-
-def _check_count(n: int, where: str) -> None:
-    if n < 1:
-        raise SweepError(f"{where}: the range is empty")
-    if n > MAX_VALUES:
-        raise SweepError(f"{where}: {n} values, more than {MAX_VALUES}")
-
-
-# ------------------------------------------------------------------- paths
-_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]|\.")
-
-
-def parse_path(path: str) -> list[Any]:
-    """``sites[*].grid.tranches[0].mw`` -> ``["sites", "*", "grid", "tranches", 0, "mw"]``;
-    a selector by name is kept as ``("name", text)``."""
-    parts: list[Any] = []
-    pos = 0
-    expect_key = True
-    while pos < len(path):
-        m = _SEGMENT.match(path, pos)
-        if m is None or m.end() == pos:
-            raise SweepError(f"{path}: cannot read the path at {path[pos:]!r}")
-        if m.group(1) is not None:
-            if not expect_key:
-                raise SweepError(f"{path}: a '.' is missing before {m.group(1)!r}")
-            parts.append(m.group(1))
-            expect_key = False
-        elif m.group(0) == ".":
-            if expect_key:
-                raise SweepError(f"{path}: a key is missing before '.'")
-            expect_key = True
-        else:
-            inner = m.group(2).strip()
-            if expect_key and parts:
-                raise SweepError(f"{path}: a selector [...] must follow a key")
-            if inner == "*":
-                parts.append("*")
-            elif re.fullmatch(r"\d+", inner):
-                parts.append(int(inner))
-            elif inner:
-                parts.append(("name", inner))
-            else:
-                raise SweepError(f"{path}: an empty selector []")
-            expect_key = False
-        pos = m.end()
-    if not parts or expect_key or not isinstance(parts[-1], str) or parts[-1] == "*":
-        raise SweepError(f"{path}: the path must end with a field name")
-    return parts
-
-
-def _matches(data: Any, parts: list[Any], create: bool) -> list[tuple[Any, Any]]:
-    """(container, key) pairs the path selects. A missing last key is created
-    only when nothing before it selects more than one item."""
-    nodes = [data]
-    unique = True
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        nxt = []
-        for node in nodes:
-            if part == "*" or isinstance(part, (int, tuple)):
-                if not isinstance(node, list):
-                    continue
-                if part == "*":
-                    unique = False
-                    nxt += [(node, i) for i in range(len(node))]
-                elif isinstance(part, int):
-                    if part < len(node):
-                        nxt.append((node, part))
-                else:
-                    nxt += [(node, i) for i, item in enumerate(node)
-                            if isinstance(item, Mapping)
-                            and part[1] in (item.get("name"), item.get("technology"))]
-            elif isinstance(node, Mapping):
-                if part in node or (last and create and unique):
-                    nxt.append((node, part))
-        if last:
-            return nxt
-        nodes = [c[k] for c, k in nxt if c[k] is not None]
-    return []
-
-
-@dataclass
-class Vary:
-    path: str
-    parts: list[Any]
-    values: list[Value]
-
-    @classmethod
-    def parse(cls, text: str) -> Vary:
-        if "=" not in text:
-            raise SweepError(f"{text}: write PATH=VALUES, e.g. horizon.deadline=2027-12,2028-06")
-        path, values = text.split("=", 1)
-        path = path.strip()
-        return cls(path, parse_path(path), parse_values(values, path))
-
-    def check(self, data: Mapping) -> None:
-        """Refuse a path that selects nothing, and values of the wrong kind."""
-        create = any(v.kind != "shift" for v in self.values)
-        found = _matches(data, self.parts, create)
-        if not found:
-            raise SweepError(f"{self.path}: matches nothing in the instance")
-        created = False
-        for c, k in found:
-            current = c.get(k) if isinstance(c, Mapping) else c[k]
-            created = created or (isinstance(c, Mapping) and k not in c)
-            for v in self.values:
-                _check_kind(self.path, current, v)
-        if created:  # a key the instance does not have: is it one it may have?
-            import copy
-
-            trial = copy.deepcopy(dict(data))
-            self.apply(trial, self.values[0])
-            try:
-                parse_instance(trial)
-            except InstanceError as exc:
-                unknown = [p.split(": ", 1)[1] for p in exc.problems if "unknown key" in p]
-                if unknown:
-                    raise SweepError(f"{self.path}: not a field of the instance "
-                                     f"({unknown[0]})") from None
-
-    def apply(self, data: dict, value: Value) -> None:
-        for c, k in _matches(data, self.parts, create=value.kind != "shift"):
-            current = c.get(k) if isinstance(c, Mapping) else c[k]
-            c[k] = _new_value(current, value)
-
-
-def _is_date(x: Any) -> bool:
-    return isinstance(x, str) and bool(_DATE.fullmatch(x))
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _check_kind(path: str, current: Any, v: Value) -> None:
-    if current is None:
-        if v.kind == "shift":
-            raise SweepError(f"{path}: a shift needs a current value, the field is absent")
-        return
-    if isinstance(current, (list, Mapping)) and v.kind == "shift":
-        raise SweepError(f"{path}: holds a list or a mapping, not a number or a date")
-    if _is_date(current) and v.kind == "number":
-        raise SweepError(f"{path}: holds a date, {v.text!r} is a number (write YYYY-MM or +N)")
-    if _is_number(current) and v.kind == "date":
-        raise SweepError(f"{path}: holds a number, {v.text!r} is a date")
-    if not (_is_date(current) or _is_number(current) or isinstance(current, (list, Mapping))):
-        raise SweepError(f"{path}: holds {current!r}, not a number or a date")
-    if _is_date(current) and v.kind == "shift" and not v.number.is_integer():
-        raise SweepError(f"{path}: a date shifts by whole months, got {v.text!r}")
-
-
-def _new_value(current: Any, v: Value) -> Any:
-    if v.kind == "date":
-        return v.date
-    if v.kind == "number":
-        return v.cell
-    if _is_date(current):
-        return shift_month(current, int(v.number))
-    x = current + v.number
-    return int(x) if isinstance(current, int) and float(x).is_integer() else x
-
-
-# --------------------------------------------------------------- scenarios
-@dataclass
-class SweepScenario:
-    index: int
-    values: dict[str, Any]  # path -> cell
-    data: dict | None  # the instance mapping, None when invalid
-    message: str = ""
-
-
-def scenarios(data: Mapping, varies: list[Vary], zipped: bool = False) -> list[SweepScenario]:
-    """Every scenario of the sweep, as instance mappings (not yet validated)."""
-    for v in varies:
-        v.check(data)
-    if zipped:
-        lengths = {len(v.values) for v in varies}
-        if len(lengths) > 1:
-            raise SweepError("--zip needs the same number of values for every --vary, got "
-                             + ", ".join(f"{v.path}: {len(v.values)}" for v in varies))
-        combos = list(zip(*(v.values for v in varies), strict=True))
-    else:
-        combos = list(itertools.product(*(v.values for v in varies)))
-        if len(combos) > MAX_VALUES:
-            raise SweepError(f"the grid has {len(combos)} scenarios, more than {MAX_VALUES}")
-    import copy
-
-    out = []
-    for i, combo in enumerate(combos):
-        d = copy.deepcopy(dict(data))
-        for vary, value in zip(varies, combo, strict=True):
-            vary.apply(d, value)
-        cells = {v.path: val.cell for v, val in zip(varies, combo, strict=True)}
-        out.append(SweepScenario(i, cells, d))
-    return out
 
 
 # ------------------------------------------------------------------ chunks
@@ -356,7 +65,7 @@ class Chunk:
     resolve: bool = True
 
 
-def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int,
+def plan_chunks(items: list[tuple[int, dict | None]], options: SolveOptions, chunk: int,
                 resolve: bool = True) -> tuple[list[Chunk], dict[int, str]]:
     """Group scenarios whose models differ only in bounds, then cut the groups
     into chunks of at most ``chunk``. Returns the chunks and the scenarios
@@ -369,6 +78,7 @@ def plan_chunks(items: list[tuple[int, dict]], options: SolveOptions, chunk: int
         except InstanceError as exc:
             invalid[index] = "; ".join(exc.problems[:3])
             continue
+        assert d is not None  # parse_instance refuses None
         key = (structure_key(prepare(inst)), repr(inst.objective)) if resolve else index
         groups.setdefault(key, []).append((index, d))
     opts = _options_dict(options)
@@ -424,8 +134,8 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
 def outcome(status: Status, stages, session: Session, infeasible: str) -> dict:
     """A run's columns of a result row: status, capacity, cost, CO2, the
     largest stage gap, and a message when there is no plan."""
-    row = {"status": status.value, "capacity_mw": None, "total_cost": None, "co2_mt": None,
-           "mip_gap": None, "message": ""}
+    row: dict[str, Any] = {"status": status.value, "capacity_mw": None, "total_cost": None,
+                           "co2_mt": None, "mip_gap": None, "message": ""}
     if status.has_plan:
         row["capacity_mw"], row["total_cost"], row["co2_mt"] = term_values(session.model)
         gaps = [s.mip_gap for s in stages if s.mip_gap is not None]
@@ -511,86 +221,3 @@ def run_sweep(
     return SweepResult(df, paths, time.perf_counter() - started, len(chunks),
                        int(modes.get("build", 0)), int(modes.get("resolve", 0)),
                        interrupted=interrupted)
-
-
-# ------------------------------------------------------------------- chart
-DATE_FIELDS = {"start", "deadline", "energized", "paid", "available", "until", "date", "by",
-               "from"}
-FIELD_UNITS = {  # a field's last key -> its unit (docs/model.md)
-    "price_per_mwh": "$/MWh", "variable_cost_per_mwh": "$/MWh",
-    "co2_t_per_mwh": "t CO2/MWh", "capex_per_mw": "$M per MW",
-    "compute_capex_per_mw": "$M per MW", "capex_per_unit": "$M per unit",
-    "rent_per_unit_month": "$M per unit-month", "fixed_om_per_mw_year": "$M per MW-year",
-    "max_mw_per_month": "MW per month", "per_month": "$M per month",
-    "amount": "$M", "cost": "$M", "setup_cost": "$M", "max_per_site": "$M",
-    "max_total_cost": "$M", "max_debt_on_balance_sheet": "$M", "max_off_balance_sheet": "$M",
-    "value": "$M", "max_co2_mt": "Mt", "rate": "per year", "units": "units",
-    "pue": "facility MW per IT MW", "availability": "fraction", "reserve_margin": "fraction",
-}
-
-
-def field_unit(path: str) -> str:
-    """The unit of the field a sweep path names, e.g. ``months`` for
-    ``sites[*].grid.tranches[*].wait_months``, ``month`` for a date."""
-    key = path.rsplit(".", 1)[-1].split("[")[0]
-    if key in DATE_FIELDS:
-        return "month"
-    if key in FIELD_UNITS:
-        return FIELD_UNITS[key]
-    if key.endswith("_months"):
-        return "months"
-    if key == "mw" or key.endswith("_mw"):
-        return "MW"
-    return "as in the file"
-
-
-def axis_label(path: str, values: list) -> str:
-    """``path (unit)``; for shifts, the change and its unit (months for a date)."""
-    unit = field_unit(path)
-    shifts = bool(values) and all(isinstance(v, str) and v[:1] in "+-" for v in values)
-    if shifts:
-        return f"{path}, shifted by ({'months' if unit == 'month' else unit})"
-    return f"{path} ({unit})"
-
-
-def sweep_chart(result: SweepResult, title: str = ""):
-    """Capacity (upper panel) and cost (lower panel) against the first swept
-    value, each with its unit; one line per combination of the other swept
-    values (one colour each, the same in both panels)."""
-    from planner.report.charts.kit import FONT_PT, keep_inside, new_figure
-
-    df = result.rows
-    x_path = result.paths[0]
-    others = result.paths[1:]
-    fig, (ax, ax2) = new_figure(9.0, 6.0, 2, 1)
-    values = list(dict.fromkeys(df[x_path]))
-    kinds = {type(v) for v in values}
-    categorical = str in kinds
-    position = {v: i for i, v in enumerate(values)} if categorical else None
-    groups = list(df.groupby(others, sort=False)) if others else [((), df)]
-    for n, (key, part) in enumerate(groups):
-        key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{p}={k}" for p, k in zip(others, key, strict=True))
-        xs = [position[v] if categorical else v for v in part[x_path]]
-        one = len(groups) == 1
-        ax.plot(xs, part["capacity_mw"], marker="o", color="#1f77b4" if one else f"C{n % 10}",
-                label=label or "capacity", gid=f"capacity-{n}")
-        ax2.plot(xs, part["total_cost"], marker="s", linestyle="--",
-                 color="#d95f02" if one else f"C{n % 10}", label=label or "cost",
-                 gid=f"cost-{n}")
-    if categorical:
-        ax2.set_xticks(range(len(values)))
-        long = max(len(str(v)) for v in values) > 7
-        ax2.set_xticklabels([str(v) for v in values], rotation=45 if long else 0,
-                            ha="right" if long else "center", rotation_mode="anchor",
-                            fontsize=FONT_PT)
-    ax2.set_xlabel(axis_label(x_path, values))
-    ax.set_ylabel("IT MW online\nat the deadline (MW)")
-    ax2.set_ylabel("total cost ($M)")
-    for a in (ax, ax2):
-        a.grid(alpha=0.3)
-    if others:
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
-                   ncols=min(3, len(groups)), fontsize=FONT_PT)
-    ax.set_title(title or f"capacity and cost against {x_path}")
-    return keep_inside(fig)

@@ -1,5 +1,5 @@
-"""Charts of a plan: each function takes a :class:`~planner.plan.Plan` (and,
-where it helps, the :class:`~planner.instance.Instance` it solved; by default
+"""Charts of a plan: each function takes a :class:`~planner.results.plan.Plan` (and,
+where it helps, the :class:`~planner.io.schema.Instance` it solved; by default
 the one the plan carries) and returns a matplotlib
 :class:`~matplotlib.figure.Figure` drawn on the Agg canvas.
 
@@ -20,6 +20,7 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
+from planner.io.schema import Instance
 from planner.report.charts.kit import (
     FONT_PT,
     GRID_COLOR,
@@ -42,7 +43,6 @@ from planner.report.charts.kit import (
 )
 from planner.report.charts.schedule import schedule_chart
 from planner.report.display import number
-from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 __all__ = [

@@ -19,27 +19,18 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from planner.io.errors import InstanceError
+from planner.io.load import parse_instance
+from planner.io.schema import Instance
 from planner.report.display import period_spans
-from planner.io.schema import Instance, InstanceError, parse_instance
 from planner.results.plan import Plan
+from planner.results.tables import COLUMNS
 
-COLUMNS = {
-    "capacity": ["site", "period", "built_mw", "online_mw"],
-    "power": ["site", "period", "source", "units", "capacity_mw", "generation_mw"],
-    "grid": ["site", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period"],
-    "funding": ["source", "site", "use", "period", "draw_musd"],
-    "spending": ["site", "use", "period", "spend_musd"],
-    "balance_sheet": [
-        "period", "on_bs_debt_musd", "on_bs_debt_limit_musd", "off_bs_musd", "off_bs_limit_musd",
-    ],
-    "supply": ["technology", "period", "used_units", "available_units"],
-    "sources": ["source", "drawn_musd", "used", "setup_cost_musd", "interest_musd"],
-    "costs": ["item", "cost_musd"],
-}
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -62,7 +53,7 @@ def table(plan: Plan, name: str) -> pd.DataFrame:
     """A plan table with its documented columns, even when it is empty."""
     df = plan.tables.get(name)
     if df is None or df.empty or not set(COLUMNS[name]) <= set(df.columns):
-        return pd.DataFrame(columns=COLUMNS[name])
+        return pd.DataFrame(columns=list(COLUMNS[name]))
     return df
 
 
@@ -182,7 +173,7 @@ def leads(instance: Instance | None) -> tuple[dict[str, int], dict[str, int]]:
 
 def figure_legend(fig: Figure, axes: list) -> None:
     """One legend for the figure, each label once."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Artist] = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)

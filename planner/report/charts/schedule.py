@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from planner.io.schema import Instance
 from planner.report.charts.kit import (
     FONT_PT,
     GRID_COLOR,
@@ -31,7 +32,6 @@ from planner.report.charts.kit import (
     table,
 )
 from planner.report.display import number
-from planner.io.schema import Instance
 from planner.results.plan import Plan
 
 
