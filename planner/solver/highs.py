@@ -196,11 +196,12 @@ class HighsModel(StartingPlans):
         status = self.h.getModelStatus()
         info = self.h.getInfo()
         S = highspy.HighsModelStatus
-        if status in (S.kInfeasible, S.kUnboundedOrInfeasible) and warm \
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible) \
                 and self.solution is not None and self._presolve_on():
             # Seen with highspy 1.16.0: presolve calls a model infeasible that
-            # the warm start satisfies (a stage held at the plan it started
-            # from). Ask once more without presolve.
+            # the stored plan satisfies (a stage held at the plan it started
+            # from, warm-started or, after a misreported objective below,
+            # solved again from scratch). Ask once more without presolve.
             self.h.setOptionValue("presolve", "off")
             try:
                 return self.run(time_limit, mip_gap, warm)

@@ -119,7 +119,9 @@ def test_regressions_verify(path):
     """presolve-infeasible-*: HiGHS's presolve called a stage infeasible
     that the plan it was warm-started from satisfies (the solve reported
     infeasible, or stopped after a stage); now it asks again without
-    presolve. infeasible-warm-start: an infeasible instance whose asking
+    presolve (presolve-infeasible-after-misreport: also when the stage was
+    being solved again from scratch, after HiGHS misreported the objective
+    of the warm-started run). infeasible-warm-start: an infeasible instance whose asking
     again without presolve once recursed without end; it is infeasible."""
     inst = planner.load_instance(path)
     plan = planner.solve(inst)
