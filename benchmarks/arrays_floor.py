@@ -62,9 +62,15 @@ def session_child(yaml_path: str, npz_path: str | None = None) -> dict:
     clock, cpu = time.perf_counter(), time.process_time()
     session = Session(inst, SolveOptions())
     wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
-    out = {"timings": dict(session.timings), "init_s": wall, "init_cpu_s": cpu,
-           "peak_mb_start": before, "peak_mb_loaded": imported, "peak_mb": peak_mb(),
-           "rss_mb": rss_mb()}
+    out = {
+        "timings": dict(session.timings),
+        "init_s": wall,
+        "init_cpu_s": cpu,
+        "peak_mb_start": before,
+        "peak_mb_loaded": imported,
+        "peak_mb": peak_mb(),
+        "rss_mb": rss_mb(),
+    }
     if npz_path:
         import numpy as np
 
@@ -73,10 +79,14 @@ def session_child(yaml_path: str, npz_path: str | None = None) -> dict:
         np.savez(
             npz_path,
             cost=np.asarray(session.highs.costs["capacity"]),
-            col_lower=np.asarray(lp.col_lower_), col_upper=np.asarray(lp.col_upper_),
-            row_lower=np.asarray(lp.row_lower_), row_upper=np.asarray(lp.row_upper_),
-            start=np.asarray(A.start_, dtype=np.int32), index=np.asarray(A.index_, dtype=np.int32),
-            value=np.asarray(A.value_, dtype=float), integer=session.highs.integer,
+            col_lower=np.asarray(lp.col_lower_),
+            col_upper=np.asarray(lp.col_upper_),
+            row_lower=np.asarray(lp.row_lower_),
+            row_upper=np.asarray(lp.row_upper_),
+            start=np.asarray(A.start_, dtype=np.int32),
+            index=np.asarray(A.index_, dtype=np.int32),
+            value=np.asarray(A.value_, dtype=float),
+            integer=session.highs.integer,
         )
     return out
 
@@ -101,8 +111,10 @@ def arrays_child(npz_path: str) -> dict:
     lp.a_matrix_.start_, lp.a_matrix_.index_ = z["start"], z["index"]
     lp.a_matrix_.value_ = z["value"]
     lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in z["integer"]]
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+        for i in z["integer"]
+    ]
     assemble_s = time.perf_counter() - clock
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -110,19 +122,33 @@ def arrays_child(npz_path: str) -> dict:
     h.passModel(lp)
     pass_s = time.perf_counter() - clock
     total_cpu = time.process_time() - cpu
-    return {"read_npz_s": read_s, "assemble_s": assemble_s, "pass_model_s": pass_s,
-            "total_s": assemble_s + pass_s, "total_cpu_s": total_cpu,
-            "cols": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz(),
-            "peak_mb_start": start_mb, "peak_mb_imported": imported,
-            "peak_mb_loaded": loaded, "peak_mb": peak_mb(),
-            "rss_mb_imported": rss_imported, "rss_mb": rss_mb()}
+    return {
+        "read_npz_s": read_s,
+        "assemble_s": assemble_s,
+        "pass_model_s": pass_s,
+        "total_s": assemble_s + pass_s,
+        "total_cpu_s": total_cpu,
+        "cols": h.getNumCol(),
+        "rows": h.getNumRow(),
+        "nonzeros": h.getNumNz(),
+        "peak_mb_start": start_mb,
+        "peak_mb_imported": imported,
+        "peak_mb_loaded": loaded,
+        "peak_mb": peak_mb(),
+        "rss_mb_imported": rss_imported,
+        "rss_mb": rss_mb(),
+    }
 
 
 def spawn(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def main() -> None:
@@ -151,8 +177,11 @@ def main() -> None:
 
     s_build = [r["timings"]["build"] + r["timings"]["handover"] for r in sessions]
     out = {
-        "sites": args.sites, "runs": args.runs, "load_average": os.getloadavg(),
-        "session": sessions, "arrays": arrays,
+        "sites": args.sites,
+        "runs": args.runs,
+        "load_average": os.getloadavg(),
+        "session": sessions,
+        "arrays": arrays,
         "summary": {
             "session_prepare_s": statistics.median(r["timings"]["prepare"] for r in sessions),
             "session_build_s": statistics.median(r["timings"]["build"] for r in sessions),

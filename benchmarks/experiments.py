@@ -80,6 +80,7 @@ def profile(inst) -> dict:
             started = time.perf_counter()
             add(m, d)
             family_s[add.__name__] = family_s.get(add.__name__, 0.0) + time.perf_counter() - started
+
         return wrapper
 
     original = build.FAMILIES
@@ -111,10 +112,14 @@ def profile(inst) -> dict:
     planner_rows = []
     for (filename, line, func), (_cc, nc, tt, ct, _) in stats.stats.items():
         if "/planner/" in filename:
-            planner_rows.append({
-                "function": f"{Path(filename).parent.name}/{Path(filename).name}:{line} {func}",
-                "calls": nc, "tottime_s": tt, "cumtime_s": ct,
-            })
+            planner_rows.append(
+                {
+                    "function": f"{Path(filename).parent.name}/{Path(filename).name}:{line} {func}",
+                    "calls": nc,
+                    "tottime_s": tt,
+                    "cumtime_s": ct,
+                }
+            )
     out["planner_by_tottime"] = sorted(planner_rows, key=lambda r: -r["tottime_s"])[:10]
     out["planner_by_cumtime"] = sorted(planner_rows, key=lambda r: -r["cumtime_s"])[:12]
 
@@ -186,8 +191,9 @@ def _trace(h: highspy.Highs) -> list:
 
     def improving(event):
         d = event.data_out
-        trace.append([round(time.perf_counter() - started, 2), d.objective_function_value,
-                      d.mip_dual_bound])
+        trace.append(
+            [round(time.perf_counter() - started, 2), d.objective_function_value, d.mip_dual_bound]
+        )
 
     h.cbMipImprovingSolution.subscribe(improving)
     return trace
@@ -221,8 +227,14 @@ def capacity_stage(inst, variant: str, time_limit: float = TIME_LIMIT) -> dict:
     left = time_limit - (time.perf_counter() - started)
     res = hm.run(left, session.options.mip_gap, warm=variant in ("mip_start", "planner_start"))
     out["total_s"] = time.perf_counter() - started
-    out.update(status=res.status, value=res.value, bound=res.bound, gap=res.gap,
-               highs_s=res.seconds, trace=trace)
+    out.update(
+        status=res.status,
+        value=res.value,
+        bound=res.bound,
+        gap=res.gap,
+        highs_s=res.seconds,
+        trace=trace,
+    )
     if hm.solution is not None:
         out["value_recomputed"] = _objective(hm, "capacity", hm.solution)
     first_within = {}
@@ -265,8 +277,14 @@ def _rounded_lp_start(session) -> dict:
     value = h.getInfo().objective_function_value if ok else None
     h.changeColsBounds(len(idx), idx, old_lower, old_upper)
     h.clearSolver()
-    return {"lp_value": lp_value, "lp_s": lp_s, "fix_s": time.perf_counter() - clock,
-            "start_status": h.modelStatusToString(status), "start_value": value, "x": x}
+    return {
+        "lp_value": lp_value,
+        "lp_s": lp_s,
+        "fix_s": time.perf_counter() - clock,
+        "start_status": h.modelStatusToString(status),
+        "start_value": value,
+        "x": x,
+    }
 
 
 def _tighten_bounds(session) -> int:
@@ -285,17 +303,17 @@ def _tighten_bounds(session) -> int:
 
     cols: list[int] = []
     uppers: list[float] = []
-    for (f, s, c, t) in d.draw_index:
+    for f, s, c, t in d.draw_index:
         most = d.amount[f] if f not in d.max_per_site else min(d.amount[f], d.max_per_site[f])
         cap(m.draw_musd, (f, s, c, t), most)
-    for (f, t) in d.outstanding_index:
+    for f, t in d.outstanding_index:
         cap(m.outstanding_musd, (f, t), d.amount[f])
     tranche_mw: dict = {}
     for (s, t), gs in d.grid_tranches_at.items():
         tranche_mw[s, t] = sum(d.tranche_mw[g] for g in gs)
-    for (s, t) in d.grid_index:
+    for s, t in d.grid_index:
         cap(m.grid_draw_mw, (s, t), tranche_mw.get((s, t), 0.0))
-    for (s, k, t) in d.unit_index:
+    for s, k, t in d.unit_index:
         cap(m.generation_mw, (s, k, t), d.availability[k] * d.unit_mw[k] * d.unit_ub[s, k, t])
     lp = hm.h.getLp()
     lower = np.array(lp.col_lower_)[cols]
@@ -329,10 +347,21 @@ def stages(inst, variant: str, time_limit: float = TIME_LIMIT) -> dict:
     cost = pyo.value(session.model.total_cost)
     capacity = pyo.value(session.model.capacity)
     return {
-        "variant": variant, "status": status.value, "total_s": total,
-        "capacity_mw": capacity, "total_cost": cost,
-        "stages": [{"term": r.term, "status": r.status.value, "value": r.value,
-                    "gap": r.mip_gap, "seconds": r.solve_s} for r in results],
+        "variant": variant,
+        "status": status.value,
+        "total_s": total,
+        "capacity_mw": capacity,
+        "total_cost": cost,
+        "stages": [
+            {
+                "term": r.term,
+                "status": r.status.value,
+                "value": r.value,
+                "gap": r.mip_gap,
+                "seconds": r.solve_s,
+            }
+            for r in results
+        ],
     }
 
 
@@ -352,11 +381,16 @@ def warm_start_check() -> list:
             status, results = session.run()
             last = results[-1]
             recomputed = pyo.value(session.model.total_cost)
-            rows.append({
-                "seed": seed, "warm_start": warm, "status": status.value,
-                "cost_reported": last.value, "cost_of_plan": recomputed,
-                "capacity": results[0].value,
-            })
+            rows.append(
+                {
+                    "seed": seed,
+                    "warm_start": warm,
+                    "status": status.value,
+                    "cost_reported": last.value,
+                    "cost_of_plan": recomputed,
+                    "capacity": results[0].value,
+                }
+            )
     return rows
 
 

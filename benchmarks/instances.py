@@ -31,24 +31,40 @@ def main() -> None:
         runs = []
         for _ in range(RUNS):
             clock = time.perf_counter()
-            proc = subprocess.run([exe, "solve", str(path), "--json"], capture_output=True,
-                                  text=True)
+            proc = subprocess.run(
+                [exe, "solve", str(path), "--json"], capture_output=True, text=True
+            )
             wall = time.perf_counter() - clock
             out = json.loads(proc.stdout)
-            runs.append({"wall_s": wall, "exit": proc.returncode, "status": out["status"],
-                         "timings": out.get("timings", {}),
-                         "stages": out.get("stages", [])})
+            runs.append(
+                {
+                    "wall_s": wall,
+                    "exit": proc.returncode,
+                    "status": out["status"],
+                    "timings": out.get("timings", {}),
+                    "stages": out.get("stages", []),
+                }
+            )
         best = min(runs, key=lambda r: r["wall_s"])
-        rows.append({"instance": path.name, "best_wall_s": best["wall_s"],
-                     "walls_s": [r["wall_s"] for r in runs],
-                     "statuses": [r["status"] for r in runs],
-                     "best_solve_s": min(r["timings"].get("solve", float("nan")) for r in runs),
-                     "best": best})
+        rows.append(
+            {
+                "instance": path.name,
+                "best_wall_s": best["wall_s"],
+                "walls_s": [r["wall_s"] for r in runs],
+                "statuses": [r["status"] for r in runs],
+                "best_solve_s": min(r["timings"].get("solve", float("nan")) for r in runs),
+                "best": best,
+            }
+        )
         t = best["timings"]
-        print(f"{path.name:32s} {best['status']:9s} best wall {best['wall_s']:.2f} s  "
-              + "  ".join(f"{k} {v:.2f}" for k, v in t.items()), flush=True)
+        print(
+            f"{path.name:32s} {best['status']:9s} best wall {best['wall_s']:.2f} s  "
+            + "  ".join(f"{k} {v:.2f}" for k, v in t.items()),
+            flush=True,
+        )
     (HERE / "results" / "instances.json").write_text(
-        json.dumps({"load_average": os.getloadavg(), "runs": RUNS, "instances": rows}, indent=1))
+        json.dumps({"load_average": os.getloadavg(), "runs": RUNS, "instances": rows}, indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -81,8 +81,9 @@ def machine() -> dict:
     except OSError:
         pass
     h = highspy.Highs()
-    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                         text=True, cwd=HERE).stdout.strip()
+    git = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=HERE
+    ).stdout.strip()
     return {
         "git": git,
         "cpu": cpu,
@@ -101,8 +102,9 @@ def code_state() -> dict:
     import hashlib
 
     root = HERE.parent
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                            text=True, cwd=root).stdout.strip()
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=root
+    ).stdout.strip()
     files = sorted((root / "planner").glob("*.py")) + sorted((root / "planner/model").glob("*.py"))
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
     return {"commit": commit, "planner_sha256": digest}
@@ -173,8 +175,7 @@ def standard_form_to_highs(model, solve_check: bool = False):
     lp.offset_ = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.integrality_ = [
-        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-        for i in integer
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
     ]
     arrays_s, arrays_cpu = time.perf_counter() - clock, time.process_time() - cpu
 
@@ -216,12 +217,19 @@ def handover_routes(model, repeats: int, solve_check: bool = False) -> dict:
     for _ in range(repeats):
         gc.collect()
         runs.append(standard_form_to_highs(model, solve_check))
-    for key in ("compile_s", "arrays_s", "pass_model_s", "compile_cpu_s", "arrays_cpu_s",
-                "pass_model_cpu_s"):
+    for key in (
+        "compile_s",
+        "arrays_s",
+        "pass_model_s",
+        "compile_cpu_s",
+        "arrays_cpu_s",
+        "pass_model_cpu_s",
+    ):
         out["sf_" + key] = statistics.median(r[key] for r in runs)
     out["sf_total_s"] = out["sf_compile_s"] + out["sf_arrays_s"] + out["sf_pass_model_s"]
-    out["sf_total_cpu_s"] = (out["sf_compile_cpu_s"] + out["sf_arrays_cpu_s"]
-                             + out["sf_pass_model_cpu_s"])
+    out["sf_total_cpu_s"] = (
+        out["sf_compile_cpu_s"] + out["sf_arrays_cpu_s"] + out["sf_pass_model_cpu_s"]
+    )
     out["size"] = {k: runs[-1][k] for k in ("cols", "rows", "nonzeros")}
     out["check_objective"] = runs[-1]["check_objective"]
     model.del_component("objective")
@@ -229,8 +237,7 @@ def handover_routes(model, repeats: int, solve_check: bool = False) -> dict:
 
 
 # -------------------------------------------------------------- one case
-def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float,
-             repeats: int) -> dict:
+def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float, repeats: int) -> dict:
     import pyomo.environ as pyo
 
     from planner.io.generate import dump_yaml, generate_instance
@@ -243,9 +250,16 @@ def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float,
 
     res: dict = {
         "code": code_state(),
-        "case": name, "sites": sites, "periods": periods, "period_months": pm,
-        "technologies": TECHNOLOGIES, "sources": SOURCES, "seed": SEED,
-        "time_limit_s": time_limit, "repeats": repeats, "peak_mb": {},
+        "case": name,
+        "sites": sites,
+        "periods": periods,
+        "period_months": pm,
+        "technologies": TECHNOLOGIES,
+        "sources": SOURCES,
+        "seed": SEED,
+        "time_limit_s": time_limit,
+        "repeats": repeats,
+        "peak_mb": {},
     }
     # Warm up: imports and first-call costs (scipy, highspy) are paid once per
     # process, not per model; a tiny session takes them out of the measures.
@@ -286,14 +300,21 @@ def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float,
     res["solve_cpu_s"] = time.process_time() - clock_cpu  # all threads
     res["status"] = status.value
     res["stages"] = [
-        {"term": st.term, "status": st.status.value, "value": st.value, "bound": st.bound,
-         "gap": st.mip_gap, "solve_s": st.solve_s}
+        {
+            "term": st.term,
+            "status": st.status.value,
+            "value": st.value,
+            "bound": st.bound,
+            "gap": st.mip_gap,
+            "solve_s": st.solve_s,
+        }
         for st in stages
     ]
     res["peak_mb"]["solve"] = peak_mb()
     if status.has_plan:
-        tables = measure(res, "read_s", lambda s=session: read_tables(s.model, s.data, inst),
-                         repeats)
+        tables = measure(
+            res, "read_s", lambda s=session: read_tables(s.model, s.data, inst), repeats
+        )
         cap = tables["capacity"]
         res["capacity_mw"] = float(cap.loc[cap["period"] == session.data.D, "online_mw"].sum())
         res["total_cost"] = float(tables["costs"]["cost_musd"].sum())
@@ -325,24 +346,37 @@ def summarize(results: list[dict]) -> list[dict]:
     rows = []
     for r in results:
         first = r["stages"][0] if r.get("stages") else {}
-        rows.append({
-            "case": r["case"], "sites": r["sites"], "periods": r["periods"],
-            "period_months": r["period_months"], "cols": r["size"]["cols"],
-            "rows": r["size"]["rows"], "nonzeros": r["size"]["nonzeros"],
-            "integers": r["size"]["integers"],
-            "validate_s": r["validate_s"], "prepare_s": r["prepare_s"], "build_s": r["build_s"],
-            "appsi_set_instance_s": r["routes"]["appsi_set_instance_s"],
-            "contrib_set_instance_s": r["routes"]["contrib_set_instance_s"],
-            "sf_compile_s": r["routes"]["sf_compile_s"],
-            "sf_arrays_s": r["routes"]["sf_arrays_s"],
-            "sf_pass_model_s": r["routes"]["sf_pass_model_s"],
-            "time_limit_s": r["time_limit_s"], "solve_s": r["solve_s"],
-            "stages_done": ",".join(s["term"] for s in r["stages"]),
-            "first_stage_s": first.get("solve_s"),
-            "read_s": r.get("read_s"), "status": r["status"], "gap": r.get("gap"),
-            "bound": r.get("bound"), "capacity_mw": r.get("capacity_mw"),
-            "peak_mb": max(r["peak_mb"].values()), "peak_solve_mb": r["peak_mb"]["solve"],
-        })
+        rows.append(
+            {
+                "case": r["case"],
+                "sites": r["sites"],
+                "periods": r["periods"],
+                "period_months": r["period_months"],
+                "cols": r["size"]["cols"],
+                "rows": r["size"]["rows"],
+                "nonzeros": r["size"]["nonzeros"],
+                "integers": r["size"]["integers"],
+                "validate_s": r["validate_s"],
+                "prepare_s": r["prepare_s"],
+                "build_s": r["build_s"],
+                "appsi_set_instance_s": r["routes"]["appsi_set_instance_s"],
+                "contrib_set_instance_s": r["routes"]["contrib_set_instance_s"],
+                "sf_compile_s": r["routes"]["sf_compile_s"],
+                "sf_arrays_s": r["routes"]["sf_arrays_s"],
+                "sf_pass_model_s": r["routes"]["sf_pass_model_s"],
+                "time_limit_s": r["time_limit_s"],
+                "solve_s": r["solve_s"],
+                "stages_done": ",".join(s["term"] for s in r["stages"]),
+                "first_stage_s": first.get("solve_s"),
+                "read_s": r.get("read_s"),
+                "status": r["status"],
+                "gap": r.get("gap"),
+                "bound": r.get("bound"),
+                "capacity_mw": r.get("capacity_mw"),
+                "peak_mb": max(r["peak_mb"].values()),
+                "peak_solve_mb": r["peak_mb"]["solve"],
+            }
+        )
     return rows
 
 
@@ -373,20 +407,25 @@ def main() -> None:
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--child", name],
-            capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if proc.returncode != 0 or not lines:
             print(f"{name}: failed\n{proc.stderr[-3000:]}", flush=True)
             continue
-        result = json.loads(lines[-1][len("RESULT "):])
+        result = json.loads(lines[-1][len("RESULT ") :])
         result["case_wall_s"] = time.perf_counter() - started
         (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1))
         results.append(result)
-        print(f"{name}: {result['case_wall_s']:.0f} s, status {result['status']}, "
-              f"build {result['build_s']:.2f} s, session hand-over "
-              f"{result['session_timings']['handover']:.2f} s, "
-              f"peak {max(result['peak_mb'].values()):.0f} MB", flush=True)
+        print(
+            f"{name}: {result['case_wall_s']:.0f} s, status {result['status']}, "
+            f"build {result['build_s']:.2f} s, session hand-over "
+            f"{result['session_timings']['handover']:.2f} s, "
+            f"peak {max(result['peak_mb'].values()):.0f} MB",
+            flush=True,
+        )
     if results and not args.quick:
         rows = summarize(results)
         with open(RESULTS / "summary.csv", "w", newline="") as fh:
@@ -431,49 +470,65 @@ def _pct(gap) -> str:
 def print_markdown() -> None:
     results = _load_all()
     print("Times in seconds, wall (CPU of the process); medians of the runs.\n")
-    print("| case | sites × periods | columns / rows / nonzeros (integers) | validate | prepare "
-          "| build | read plan | Session(): prepare + build + hand-over, wall (CPU) "
-          "| peak MB build / hand-over / solve |")
+    print(
+        "| case | sites × periods | columns / rows / nonzeros (integers) | validate | prepare "
+        "| build | read plan | Session(): prepare + build + hand-over, wall (CPU) "
+        "| peak MB build / hand-over / solve |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         z = r["size"]
         st = r["session_timings"]
-        session = (f"{st.get('prepare', 0):.2f} + {st.get('build', 0):.2f} + "
-                   f"{st.get('handover', 0):.2f} ({r.get('session_init_cpu_s', math.nan):.2f})")
-        print(f"| {r['case']} | {r['sites']} × {r['periods']} ({r['period_months']} mo) "
-              f"| {z['cols']:,} / {z['rows']:,} / {z['nonzeros']:,} ({z['integers']:,}) "
-              f"| {_wc(r, 'validate')} | {_wc(r, 'prepare')} | {_wc(r, 'build')} "
-              f"| {_wc(r, 'read')} | {session} "
-              f"| {r['peak_mb']['build']:.0f} / {r['peak_mb']['handover']:.0f} / "
-              f"{r['peak_mb']['solve']:.0f} |")
+        session = (
+            f"{st.get('prepare', 0):.2f} + {st.get('build', 0):.2f} + "
+            f"{st.get('handover', 0):.2f} ({r.get('session_init_cpu_s', math.nan):.2f})"
+        )
+        print(
+            f"| {r['case']} | {r['sites']} × {r['periods']} ({r['period_months']} mo) "
+            f"| {z['cols']:,} / {z['rows']:,} / {z['nonzeros']:,} ({z['integers']:,}) "
+            f"| {_wc(r, 'validate')} | {_wc(r, 'prepare')} | {_wc(r, 'build')} "
+            f"| {_wc(r, 'read')} | {session} "
+            f"| {r['peak_mb']['build']:.0f} / {r['peak_mb']['handover']:.0f} / "
+            f"{r['peak_mb']['solve']:.0f} |"
+        )
     print()
-    print("| case | APPSI set_instance | contrib highs set_instance | standard form: compile "
-          "| + arrays | + passModel | total |")
+    print(
+        "| case | APPSI set_instance | contrib highs set_instance | standard form: compile "
+        "| + arrays | + passModel | total |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         o = r["routes"]
-        print(f"| {r['case']} | {_wc(o, 'appsi_set_instance')} "
-              f"| {_wc(o, 'contrib_set_instance')} | {_wc(o, 'sf_compile')} "
-              f"| {_wc(o, 'sf_arrays')} | {_wc(o, 'sf_pass_model', 3)} "
-              f"| {_wc(o, 'sf_total')} |")
+        print(
+            f"| {r['case']} | {_wc(o, 'appsi_set_instance')} "
+            f"| {_wc(o, 'contrib_set_instance')} | {_wc(o, 'sf_compile')} "
+            f"| {_wc(o, 'sf_arrays')} | {_wc(o, 'sf_pass_model', 3)} "
+            f"| {_wc(o, 'sf_total')} |"
+        )
     print()
     print("| case | time limit s | stage | HiGHS s | status | value | bound | gap |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         for s in r["stages"]:
-            print(f"| {r['case']} | {r['time_limit_s']:.0f} | {s['term']} "
-                  f"| {_f(s['solve_s'], 1)} | {s['status']} | {_f(s['value'], 1)} "
-                  f"| {_f(s['bound'], 1)} | {_pct(s['gap'])} |")
+            print(
+                f"| {r['case']} | {r['time_limit_s']:.0f} | {s['term']} "
+                f"| {_f(s['solve_s'], 1)} | {s['status']} | {_f(s['value'], 1)} "
+                f"| {_f(s['bound'], 1)} | {_pct(s['gap'])} |"
+            )
     print()
-    print("| case | status | capacity MW | stages done | solve wall s (CPU s, all threads) "
-          "| load average start / end | case wall s |")
+    print(
+        "| case | status | capacity MW | stages done | solve wall s (CPU s, all threads) "
+        "| load average start / end | case wall s |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         load = f"{r['load_average_start'][0]:.1f} / {r['load_average_end'][0]:.1f}"
-        print(f"| {r['case']} | {r['status']} | {_f(r.get('capacity_mw'), 1)} "
-              f"| {', '.join(s['term'] for s in r['stages'])} "
-              f"| {_f(r['solve_s'], 1)} ({_f(r['solve_cpu_s'], 1)}) | {load} "
-              f"| {_f(r.get('case_wall_s'), 0)} |")
+        print(
+            f"| {r['case']} | {r['status']} | {_f(r.get('capacity_mw'), 1)} "
+            f"| {', '.join(s['term'] for s in r['stages'])} "
+            f"| {_f(r['solve_s'], 1)} ({_f(r['solve_cpu_s'], 1)}) | {load} "
+            f"| {_f(r.get('case_wall_s'), 0)} |"
+        )
 
 
 if __name__ == "__main__":

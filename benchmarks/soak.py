@@ -80,8 +80,10 @@ def problems(data: dict) -> list[str]:
         held = (tolerance + 1e-9) * max(1.0, abs(reported)) + noise
         worse = (reported - value) if MAXIMIZE[stage.term] else (value - reported)
         if worse > held:
-            out.append(f"stage {stage.term} held at {reported!r}, plan has {value!r} "
-                       f"(beyond the hold by {worse - held:.3g})")
+            out.append(
+                f"stage {stage.term} held at {reported!r}, plan has {value!r} "
+                f"(beyond the hold by {worse - held:.3g})"
+            )
     return out
 
 
@@ -102,8 +104,9 @@ class Soak:
             return
         self.failures_dir.mkdir(parents=True, exist_ok=True)
         path = self.failures_dir / f"{label}.yaml"
-        path.write_text(dump_yaml(data) if "description" in data
-                        else yaml.safe_dump(data, sort_keys=False))
+        path.write_text(
+            dump_yaml(data) if "description" in data else yaml.safe_dump(data, sort_keys=False)
+        )
         self.failed.append((label, path, found))
         print(f"FAIL {label}: {found[0]}", flush=True)
 
@@ -112,8 +115,14 @@ class Soak:
         start, n = self.count, [0]
 
         @hseed(seed)
-        @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-                  phases=(Phase.generate,), suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            phases=(Phase.generate,),
+            suppress_health_check=list(HealthCheck),
+        )
         @given(instances())
         def run(data):
             n[0] += 1
@@ -124,8 +133,14 @@ class Soak:
 
     def generated(self, count: int) -> int:
         """``count`` instances of planner/generate.py, sizes and resolutions cycled."""
-        shapes = [(1, 6, 1, 2, 3), (2, 8, 2, 3, 3), (3, 6, 2, 4, 6), (2, 12, 1, 2, 1),
-                  (4, 5, 3, 4, 12), (3, 10, 2, 3, 3)]
+        shapes = [
+            (1, 6, 1, 2, 3),
+            (2, 8, 2, 3, 3),
+            (3, 6, 2, 4, 6),
+            (2, 12, 1, 2, 1),
+            (4, 5, 3, 4, 12),
+            (3, 10, 2, 3, 3),
+        ]
         for seed in range(count):
             sites, periods, techs, sources, pm = shapes[seed % len(shapes)]
             data = generate_instance(sites, periods, techs, sources, seed, period_months=pm)
@@ -135,13 +150,23 @@ class Soak:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3],
-                        help="hypothesis seeds (default 0 1 2 3)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        default=[0, 1, 2, 3],
+        help="hypothesis seeds (default 0 1 2 3)",
+    )
     parser.add_argument("--examples", type=int, default=450, help="instances per seed")
-    parser.add_argument("--generated", type=int, default=200,
-                        help="instances of planner/generate.py")
-    parser.add_argument("--failures", type=Path, default=HERE / "results" / "soak-failures",
-                        help="where failing instances are written")
+    parser.add_argument(
+        "--generated", type=int, default=200, help="instances of planner/generate.py"
+    )
+    parser.add_argument(
+        "--failures",
+        type=Path,
+        default=HERE / "results" / "soak-failures",
+        help="where failing instances are written",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
 
@@ -150,16 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         clock = time.perf_counter()
         n = soak.drawn(seed, args.examples)
-        print(f"hypothesis seed {seed}: {n} instances in {time.perf_counter() - clock:.0f} s",
-              flush=True)
+        print(
+            f"hypothesis seed {seed}: {n} instances in {time.perf_counter() - clock:.0f} s",
+            flush=True,
+        )
     clock = time.perf_counter()
     n = soak.generated(args.generated)
     print(f"generator: {n} instances in {time.perf_counter() - clock:.0f} s", flush=True)
     elapsed = time.perf_counter() - started
 
-    print(f"\n{soak.clean} of {soak.count} plans verify clean "
-          f"({len(soak.failed)} failures) in {elapsed:.0f} s "
-          f"({math.floor(elapsed / 60)} min {elapsed % 60:.0f} s)")
+    print(
+        f"\n{soak.clean} of {soak.count} plans verify clean "
+        f"({len(soak.failed)} failures) in {elapsed:.0f} s "
+        f"({math.floor(elapsed / 60)} min {elapsed % 60:.0f} s)"
+    )
     for label, path, found in soak.failed:
         print(f"- {label}: {found[0]}" + (f" (+{len(found) - 1} more)" if len(found) > 1 else ""))
         print(f"    reproduce: planner solve {path} --verify")

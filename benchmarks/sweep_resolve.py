@@ -46,8 +46,13 @@ def main() -> None:
     if not args.no_cluster:
         from dask.distributed import LocalCluster
 
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
     try:
         for name, text in SWEEPS:
             data = load_study(ROOT / "instances" / f"{name}.yaml").data
@@ -57,11 +62,14 @@ def main() -> None:
             fresh = best(data, varies, args.repeat, workers=1, resolve=False)
             assert len(again.rows) == 50 and again.resolves == 49
             row = {
-                "instance": name, "vary": text,
-                "resolve_s": round(again.seconds, 2), "separate_s": round(fresh.seconds, 2),
+                "instance": name,
+                "vary": text,
+                "resolve_s": round(again.seconds, 2),
+                "separate_s": round(fresh.seconds, 2),
                 "speedup": round(fresh.seconds / again.seconds, 2),
-                "max_capacity_diff": float((again.rows["capacity_mw"]
-                                            - fresh.rows["capacity_mw"]).abs().max()),
+                "max_capacity_diff": float(
+                    (again.rows["capacity_mw"] - fresh.rows["capacity_mw"]).abs().max()
+                ),
             }
             serial = run_sweep(data, varies, workers=1)  # chunks of 10, as the others
             clock = time.perf_counter()
@@ -79,8 +87,11 @@ def main() -> None:
         if cluster is not None:
             cluster.close()
     print()
-    print(pd.DataFrame(out).to_markdown(index=False) if _has_tabulate()
-          else pd.DataFrame(out).to_string(index=False))
+    print(
+        pd.DataFrame(out).to_markdown(index=False)
+        if _has_tabulate()
+        else pd.DataFrame(out).to_string(index=False)
+    )
 
 
 def _has_tabulate() -> bool:

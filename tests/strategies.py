@@ -83,8 +83,15 @@ def _maybe(draw, p: float = 0.5) -> bool:
 
 
 def _subset(draw, items: list[str], *, nonempty: bool) -> list[str]:
-    chosen = draw(st.lists(st.sampled_from(items), unique=True, min_size=int(nonempty),
-                           max_size=len(items))) if items else []
+    chosen = (
+        draw(
+            st.lists(
+                st.sampled_from(items), unique=True, min_size=int(nonempty), max_size=len(items)
+            )
+        )
+        if items
+        else []
+    )
     return [x for x in items if x in chosen]  # catalogue order
 
 
@@ -109,8 +116,9 @@ def _technology(draw, i: int, dates: _Dates, horizon: int, aligned: bool) -> dic
         # Rent is paid each period a unit is on hire: a quarterly model pays
         # three months where a monthly one may pay one, so the resolutions
         # agree on capacity only when renting is free.
-        tech["rent_per_unit_month"] = 0.0 if aligned else draw(
-            st.sampled_from([0.05, 0.1, 0.3, 1.0, 0.0]))
+        tech["rent_per_unit_month"] = (
+            0.0 if aligned else draw(st.sampled_from([0.05, 0.1, 0.3, 1.0, 0.0]))
+        )
     tech["variable_cost_per_mwh"] = float(draw(st.sampled_from([0, 20, 45, 80])))
     tech["co2_t_per_mwh"] = draw(st.sampled_from([0.0, 0.37, 0.55]))
     tech["lead_months"] = dates.lead(horizon // 2 if _maybe(draw, 0.8) else 15)
@@ -119,13 +127,12 @@ def _technology(draw, i: int, dates: _Dates, horizon: int, aligned: bool) -> dic
 
 def _supply_entry(draw, tech: str, dates: _Dates, horizon: int) -> dict[str, Any]:
     n = draw(st.integers(1, 3))
-    months = sorted({dates.from_month(-6, horizon // 2 if _maybe(draw, 0.7) else horizon + 6)
-                     for _ in range(n)})
+    months = sorted(
+        {dates.from_month(-6, horizon // 2 if _maybe(draw, 0.7) else horizon + 6) for _ in range(n)}
+    )
     return {
         "technology": tech,
-        "deliveries": [
-            {"date": dates.date(mo), "units": draw(st.integers(0, 6))} for mo in months
-        ],
+        "deliveries": [{"date": dates.date(mo), "units": draw(st.integers(0, 6))} for mo in months],
     }
 
 
@@ -144,8 +151,18 @@ def _tranche(draw, dates: _Dates, horizon: int, deadline: int) -> dict[str, Any]
     return tr
 
 
-def _site(draw, i: int, techs: list[str], dates: _Dates, pm: int, horizon: int,
-          deadline: int, *, aligned: bool, list_technologies: bool) -> dict[str, Any]:
+def _site(
+    draw,
+    i: int,
+    techs: list[str],
+    dates: _Dates,
+    pm: int,
+    horizon: int,
+    deadline: int,
+    *,
+    aligned: bool,
+    list_technologies: bool,
+) -> dict[str, Any]:
     max_it = float(draw(st.integers(4, 60)) * 5)
     site: dict[str, Any] = {"name": f"s{i}", "max_it_mw": max_it}
     if _maybe(draw, 0.3):
@@ -178,8 +195,9 @@ def _site(draw, i: int, techs: list[str], dates: _Dates, pm: int, horizon: int,
         site["compute_capex_per_mw"] = draw(st.sampled_from([0.0, 1.0, 3.0, 5.0]))
     if _maybe(draw, 0.8):
         grid: dict[str, Any] = {
-            "tranches": [_tranche(draw, dates, horizon, deadline)
-                         for _ in range(draw(st.integers(1, 3)))]
+            "tranches": [
+                _tranche(draw, dates, horizon, deadline) for _ in range(draw(st.integers(1, 3)))
+            ]
         }
         if _maybe(draw, 0.8):
             grid["price_per_mwh"] = float(draw(st.sampled_from([0, 30, 60, 90])))
@@ -198,8 +216,12 @@ def _site(draw, i: int, techs: list[str], dates: _Dates, pm: int, horizon: int,
         # a free connection that can carry them, so most draws are feasible
         # and the rest show an infeasible status.
         site["commitments"] = [
-            {"by": dates.date(dates.by_month(draw(st.sampled_from([0, deadline // 2])), deadline)),
-             "it_mw": float(draw(st.integers(0, 4)) * 5)}
+            {
+                "by": dates.date(
+                    dates.by_month(draw(st.sampled_from([0, deadline // 2])), deadline)
+                ),
+                "it_mw": float(draw(st.integers(0, 4)) * 5),
+            }
             for _ in range(draw(st.integers(1, 2)))
         ]
         if _maybe(draw, 0.6):
@@ -207,15 +229,19 @@ def _site(draw, i: int, techs: list[str], dates: _Dates, pm: int, horizon: int,
             site["existing_it_mw"] = max(site.get("existing_it_mw", 0.0), most)
             site["max_it_mw"] = max(max_it, most)
             grid = site.setdefault("grid", {"tranches": []})
-            grid["tranches"].insert(0, {
-                "mw": max(1.0, most * site.get("pue", 1.0)),
-                "energized": dates.date(dates.from_month(-24, 0)),
-            })
+            grid["tranches"].insert(
+                0,
+                {
+                    "mw": max(1.0, most * site.get("pue", 1.0)),
+                    "energized": dates.date(dates.from_month(-24, 0)),
+                },
+            )
     return site
 
 
-def _source(draw, i: int, sites: list[str], dates: _Dates, horizon: int,
-            aligned: bool = False) -> dict[str, Any]:
+def _source(
+    draw, i: int, sites: list[str], dates: _Dates, horizon: int, aligned: bool = False
+) -> dict[str, Any]:
     kind = draw(st.sampled_from(KINDS))
     src: dict[str, Any] = {"name": f"f{i}", "kind": kind, "amount": _money(draw, 3000, zero=0.05)}
     # per_month caps what is drawn by each period's end: a quarterly model lets
@@ -307,8 +333,17 @@ def instances(
     techs = [_technology(draw, i, dates, horizon, aligned) for i in range(n_techs)]
     names = [t["name"] for t in techs]
     sites = [
-        _site(draw, i, names, dates, pm, horizon, deadline, aligned=aligned,
-              list_technologies=list_technologies)
+        _site(
+            draw,
+            i,
+            names,
+            dates,
+            pm,
+            horizon,
+            deadline,
+            aligned=aligned,
+            list_technologies=list_technologies,
+        )
         for i in range(draw(st.integers(1, max_sites)))
     ]
     data: dict[str, Any] = {
@@ -324,8 +359,9 @@ def instances(
     n_sources = draw(st.integers(0, 4)) if _maybe(draw, 0.15) else draw(st.integers(1, 4))
     if n_sources:
         site_names = [s["name"] for s in sites]
-        data["funding"] = [_source(draw, i, site_names, dates, horizon, aligned)
-                           for i in range(n_sources)]
+        data["funding"] = [
+            _source(draw, i, site_names, dates, horizon, aligned) for i in range(n_sources)
+        ]
     limits: dict[str, Any] = {}
     if _maybe(draw, 0.4):
         limits["max_debt_on_balance_sheet"] = _limit(draw, dates, horizon, 2000)
@@ -363,8 +399,13 @@ def scale_money(data: dict[str, Any], factor: float) -> dict[str, Any]:
             for tr in site["grid"]["tranches"]:
                 scale(tr, "cost")
     for tech in out.get("technologies", []):
-        scale(tech, "capex_per_unit", "rent_per_unit_month", "fixed_om_per_mw_year",
-              "variable_cost_per_mwh")
+        scale(
+            tech,
+            "capex_per_unit",
+            "rent_per_unit_month",
+            "fixed_om_per_mw_year",
+            "variable_cost_per_mwh",
+        )
     for src in out.get("funding", []):
         scale(src, "amount", "per_month", "max_per_site", "setup_cost")
     limits = out.get("limits", {})
@@ -422,7 +463,8 @@ def unusable_additions(draw, data: dict[str, Any]) -> tuple[str, dict[str, Any]]
     unusable = [(s["name"], sorted(set(USES) - site_uses(out, s))) for s in out["sites"]]
     unusable = [(s, uses) for s, uses in unusable if uses]
     variants = ["technology", "amount 0", "after the deadline"] + (
-        ["site and uses"] if unusable else [])
+        ["site and uses"] if unusable else []
+    )
     variant = draw(st.sampled_from(variants))
     if variant == "technology":
         tech = {
@@ -438,7 +480,8 @@ def unusable_additions(draw, data: dict[str, Any]) -> tuple[str, dict[str, Any]]
         out.setdefault("technologies", []).append(tech)
         if _maybe(draw):
             out.setdefault("supply", []).append(
-                {"technology": "unused", "deliveries": [{"date": start, "units": 100}]})
+                {"technology": "unused", "deliveries": [{"date": start, "units": 100}]}
+            )
         return variant, out
     # a free, plentiful source: it would change the plan if it could be drawn
     src: dict[str, Any] = {

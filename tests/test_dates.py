@@ -14,13 +14,16 @@ def test_month_index_and_month_at_are_inverse():
     assert all(month_at(month_index(f"2026-{m:02d}")) == f"2026-{m:02d}" for m in range(1, 13))
 
 
-@pytest.mark.parametrize("date, months, expected", [
-    ("2026-01", 0, "2026-01"),
-    ("2026-11", 2, "2027-01"),  # across the year's end
-    ("2026-01", -1, "2025-12"),  # earlier
-    ("2026-06", 30, "2028-12"),
-    ("2026-06", -18, "2024-12"),
-])
+@pytest.mark.parametrize(
+    "date, months, expected",
+    [
+        ("2026-01", 0, "2026-01"),
+        ("2026-11", 2, "2027-01"),  # across the year's end
+        ("2026-01", -1, "2025-12"),  # earlier
+        ("2026-06", 30, "2028-12"),
+        ("2026-06", -18, "2024-12"),
+    ],
+)
 def test_shift_month(date, months, expected):
     assert shift_month(date, months) == expected
 

@@ -68,15 +68,16 @@ def test_imports_run_downward():
 
 
 def test_no_import_cycle():
-    graph = {m: {t for t, _ in imports if not m.startswith(t + ".")}
-             for m, imports in _graph().items()}
+    graph = {
+        m: {t for t, _ in imports if not m.startswith(t + ".")} for m, imports in _graph().items()
+    }
     state: dict[str, int] = {}
 
     def visit(m: str, path: list[str]) -> None:
         state[m] = 1
         for t in sorted(graph[m]):
             if state.get(t) == 1:
-                raise AssertionError("cycle: " + " -> ".join(path[path.index(t):] + [t]))
+                raise AssertionError("cycle: " + " -> ".join(path[path.index(t) :] + [t]))
             if t not in state:
                 visit(t, path + [t])
         state[m] = 2
@@ -87,21 +88,31 @@ def test_no_import_cycle():
 
 
 def test_no_private_name_is_imported_across_modules():
-    private = [f"{m} imports {t}.{n}" for m, imports in _graph().items()
-               for t, n in imports if n and n.startswith("_") and not n.startswith("__")]
+    private = [
+        f"{m} imports {t}.{n}"
+        for m, imports in _graph().items()
+        for t, n in imports
+        if n and n.startswith("_") and not n.startswith("__")
+    ]
     assert not private, "\n".join(private)
 
 
 def test_no_module_is_over_400_lines():
-    long = [f"{p.relative_to(PACKAGE.parent)}: {n}" for p in PACKAGE.rglob("*.py")
-            if (n := p.read_text(encoding="utf-8").count("\n")) > 400]
+    long = [
+        f"{p.relative_to(PACKAGE.parent)}: {n}"
+        for p in PACKAGE.rglob("*.py")
+        if (n := p.read_text(encoding="utf-8").count("\n")) > 400
+    ]
     assert not long, long
 
 
 def test_the_checks_see_a_wrong_import(tmp_path):
     source = "from planner.cli.main import main\nfrom planner.io.fields import _x\n"
     (tmp_path / "m.py").write_text(source)
-    found = _imports("planner.model.m", tmp_path / "m.py", {"planner.cli.main": Path(),
-                                                            "planner.io.fields": Path()})
+    found = _imports(
+        "planner.model.m",
+        tmp_path / "m.py",
+        {"planner.cli.main": Path(), "planner.io.fields": Path()},
+    )
     assert found == [("planner.cli.main", "main"), ("planner.io.fields", "_x")]
     assert _layer("planner.cli.main") > _layer("planner.model.m")

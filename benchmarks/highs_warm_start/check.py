@@ -47,12 +47,17 @@ def run(start: np.ndarray | None, presolve: str = "choose") -> tuple[str, float,
 def main() -> None:
     start = np.loadtxt(HERE / "start.txt")
     print(f"highspy {highspy.Highs().version()}")
-    for label, x0, presolve in (("cold", None, "choose"), ("with start", start, "choose"),
-                                ("with start, presolve off", start, "off")):
+    for label, x0, presolve in (
+        ("cold", None, "choose"),
+        ("with start", start, "choose"),
+        ("with start, presolve off", start, "off"),
+    ):
         status, reported, recomputed = run(x0, presolve)
         flag = "" if abs(reported - recomputed) <= 1e-6 * abs(recomputed) else "  <-- differ"
-        print(f"{label:26s} {status:8s} reported {reported:12.3f}  "
-              f"cost of the returned plan {recomputed:12.3f}{flag}")
+        print(
+            f"{label:26s} {status:8s} reported {reported:12.3f}  "
+            f"cost of the returned plan {recomputed:12.3f}{flag}"
+        )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,10 @@ class Explanation:
 
     @property
     def bound_by(self) -> str:
-        best = {k: max((b.gain_mw for b in self.bottlenecks if b.kind == k), default=0.0)
-                for k in ("power", "money", "co2")}
+        best = {
+            k: max((b.gain_mw for b in self.bottlenecks if b.kind == k), default=0.0)
+            for k in ("power", "money", "co2")
+        }
         if max(best.values()) <= TOL:
             return "nothing measured: no single step buys more MW"
         kind = max(best, key=best.__getitem__)
@@ -138,29 +140,42 @@ def _money_candidates(s: Session) -> list[Candidate]:
         step = nice_step(d.per_month[f])
 
         def relax_per_month(s: Session, f=f, step=step) -> None:
-            for (g, t) in m.source_per_month:
+            for g, t in m.source_per_month:
                 if g == f:
                     months = d.pm * (t - d.first_draw[f] + 1)
-                    s.replace_bound("source_per_month", (g, t),
-                                    upper=(d.per_month[f] + step) * months)
+                    s.replace_bound(
+                        "source_per_month", (g, t), upper=(d.per_month[f] + step) * months
+                    )
             _widen_setup(s, f, step * d.pm * (d.D - d.first_draw[f] + 1))
 
-        out.append((f"source_per_month {f}", "money", f"+{step:,.4g} $M per month of {f}",
-                    relax_per_month, step))
+        out.append(
+            (
+                f"source_per_month {f}",
+                "money",
+                f"+{step:,.4g} $M per month of {f}",
+                relax_per_month,
+                step,
+            )
+        )
     for f, site in _binding_upper(m, "source_max_per_site"):
         step = nice_step(d.max_per_site[f])
 
         def relax_per_site(s: Session, f: str = f, site: str = site, step: float = step) -> None:
             s.replace_bound("source_max_per_site", (f, site), upper=d.max_per_site[f] + step)
 
-        out.append((
-            f"source_max_per_site {f} {site}", "money",
-            f"+{step:,.0f} $M of {f} for {site}",
-            relax_per_site,
-            step,
-        ))
-    for name, words in (("on_balance_sheet_debt", "on-balance-sheet debt room"),
-                        ("off_balance_sheet", "off-balance-sheet room")):
+        out.append(
+            (
+                f"source_max_per_site {f} {site}",
+                "money",
+                f"+{step:,.0f} $M of {f} for {site}",
+                relax_per_site,
+                step,
+            )
+        )
+    for name, words in (
+        ("on_balance_sheet_debt", "on-balance-sheet debt room"),
+        ("off_balance_sheet", "off-balance-sheet room"),
+    ):
         binding = _binding_upper(m, name)
         if not binding:
             continue
@@ -172,8 +187,15 @@ def _money_candidates(s: Session) -> list[Candidate]:
                 s.replace_bound(name, t, upper=limits[t] + step)
 
         first = label(min(binding))
-        out.append((f"{name} from {first}", "money", f"+{step:,.0f} $M of {words}",
-                    relax_balance_sheet, step))
+        out.append(
+            (
+                f"{name} from {first}",
+                "money",
+                f"+{step:,.0f} $M of {words}",
+                relax_balance_sheet,
+                step,
+            )
+        )
     if _binding_upper(m, "max_total_cost"):
         assert d.max_total_cost is not None  # the cap is a row only when given
         step = nice_step(d.max_total_cost)
@@ -182,8 +204,9 @@ def _money_candidates(s: Session) -> list[Candidate]:
         def relax_cost_cap(s: Session, step: float = step) -> None:
             s.replace_bound("max_total_cost", None, upper=cost_cap + step)
 
-        out.append(("max_total_cost", "money", f"+{step:,.0f} $M of total cost cap",
-                    relax_cost_cap, step))
+        out.append(
+            ("max_total_cost", "money", f"+{step:,.0f} $M of total cost cap", relax_cost_cap, step)
+        )
     if _binding_upper(m, "max_co2"):
         assert d.max_co2 is not None  # the cap is a row only when given
         step = nice_step(d.max_co2)
@@ -202,9 +225,13 @@ def _widen_setup(s: Session, f: str, extra: float) -> None:
     if f in m.source_used:
         from planner.model.funding import most_drawable
 
-        s.replace("source_setup", f, None,
-                  m.outstanding_musd[f, s.data.D]
-                  - (most_drawable(s.data, f) + extra) * m.source_used[f], 0.0)
+        s.replace(
+            "source_setup",
+            f,
+            None,
+            m.outstanding_musd[f, s.data.D] - (most_drawable(s.data, f) + extra) * m.source_used[f],
+            0.0,
+        )
 
 
 def _power_candidates(s: Session) -> list[Candidate]:
@@ -224,27 +251,43 @@ def _power_candidates(s: Session) -> list[Candidate]:
                     permit = math.floor(d.onsite_max[site] / d.unit_mw[k] + 1e-9)
                     s.set_upper("units", (site, k, t), min(permit, d.supply_cap[k, t] + 1))
 
-        out.append((f"supply_limit {k} from {label(t0)}", "power",
-                    f"+1 {k} unit delivered by {label(t0)}", relax_supply, 1))
-    for site in sorted({site for site, _ in _binding_upper(m, "onsite_permit")},
-                       key=d.sites.index):
+        out.append(
+            (
+                f"supply_limit {k} from {label(t0)}",
+                "power",
+                f"+1 {k} unit delivered by {label(t0)}",
+                relax_supply,
+                1,
+            )
+        )
+    for site in sorted({site for site, _ in _binding_upper(m, "onsite_permit")}, key=d.sites.index):
         step = max(d.unit_mw[k] for k in d.site_techs[site])
 
         def relax_permit(s: Session, site=site, step=step) -> None:
-            for (x, t) in m.onsite_permit:
+            for x, t in m.onsite_permit:
                 if x == site:
                     s.replace_bound("onsite_permit", (x, t), upper=d.onsite_max[site] + step)
-            for (x, k, t) in d.unit_index:
+            for x, k, t in d.unit_index:
                 if x == site:
                     permit = math.floor((d.onsite_max[site] + step) / d.unit_mw[k] + 1e-9)
                     cap = d.supply_cap.get((k, t), permit)
                     s.set_upper("units", (x, k, t), min(permit, cap))
 
-        out.append((f"onsite_permit {site}", "power",
-                    f"+{step:,.0f} MW of on-site permit at {site}", relax_permit, step))
-    full = [site for site in d.sites
-            if pyo.value(m.built_mw[site, d.D]) >= d.max_it[site] - TOL * max(1, d.max_it[site])
-            and d.max_it[site] > 0]
+        out.append(
+            (
+                f"onsite_permit {site}",
+                "power",
+                f"+{step:,.0f} MW of on-site permit at {site}",
+                relax_permit,
+                step,
+            )
+        )
+    full = [
+        site
+        for site in d.sites
+        if pyo.value(m.built_mw[site, d.D]) >= d.max_it[site] - TOL * max(1, d.max_it[site])
+        and d.max_it[site] > 0
+    ]
     for site in full:
         step = nice_step(d.max_it[site])
 
@@ -254,19 +297,33 @@ def _power_candidates(s: Session) -> list[Candidate]:
                     s.set_upper("built_mw", (site, t), d.max_it[site] + step)
                 s.set_upper("online_mw", (site, t), d.max_it[site] + step)
 
-        out.append((f"max_it_mw {site}", "power", f"+{step:,.0f} MW of campus at {site}",
-                    relax_campus, step))
+        out.append(
+            (
+                f"max_it_mw {site}",
+                "power",
+                f"+{step:,.0f} MW of campus at {site}",
+                relax_campus,
+                step,
+            )
+        )
     for site in sorted({site for site, _ in _binding_upper(m, "build_rate")}, key=d.sites.index):
         rate = d.rate_cap[site] / d.pm
         step = nice_step(rate)
 
         def relax_rate(s: Session, site=site, step=step) -> None:
-            for (x, t) in m.build_rate:
+            for x, t in m.build_rate:
                 if x == site:
                     s.replace_bound("build_rate", (x, t), upper=d.rate_cap[site] + step * d.pm)
 
-        out.append((f"build_rate {site}", "power",
-                    f"+{step:,.4g} MW/month of commissioning at {site}", relax_rate, step))
+        out.append(
+            (
+                f"build_rate {site}",
+                "power",
+                f"+{step:,.4g} MW/month of commissioning at {site}",
+                relax_rate,
+                step,
+            )
+        )
     return out
 
 
@@ -302,8 +359,9 @@ def _capacity(status: Status, stages: list[StageResult]) -> float:
     return 0.0 if value is None else value
 
 
-def explain(instance: Instance, options: SolveOptions | None = None,
-            session: Session | None = None) -> Explanation:
+def explain(
+    instance: Instance, options: SolveOptions | None = None, session: Session | None = None
+) -> Explanation:
     """Solve (or reuse a solved session) and measure each binding limit."""
     started = time.perf_counter()
     STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
@@ -327,11 +385,22 @@ def explain(instance: Instance, options: SolveOptions | None = None,
         session.restore()
         session.start_from(base_plan_values)
         result.resolves += 1
-        _file(result, Bottleneck(limit, kind, step, gain, delta, time.perf_counter() - clock,
-                                 lp_estimate_mw=estimate), noise)
+        _file(
+            result,
+            Bottleneck(
+                limit, kind, step, gain, delta, time.perf_counter() - clock, lp_estimate_mw=estimate
+            ),
+            noise,
+        )
     months = session.data.pm
-    period = {1: "month", 2: "two months", 3: "quarter", 4: "four months", 6: "half year",
-              12: "year"}[months]
+    period = {
+        1: "month",
+        2: "two months",
+        3: "quarter",
+        4: "four months",
+        6: "half year",
+        12: "year",
+    }[months]
     for site, what, g, _start in _earlier_tranches(instance, session):
         clock = time.perf_counter()
         other = Session(_shift_tranche(instance, site, g, months), options)
@@ -339,10 +408,20 @@ def explain(instance: Instance, options: SolveOptions | None = None,
         st, res = other.run(["capacity"])
         gain = _capacity(st, res) - base if st.has_plan else 0.0
         result.resolves += 1
-        _file(result, Bottleneck(f"grid_tranche_timing {site} {g}", "power",
-                                 f"{site}'s grid {what} one {period} earlier", gain, months,
-                                 time.perf_counter() - clock, rebuilt=True),
-              noise, keep_zero=False)
+        _file(
+            result,
+            Bottleneck(
+                f"grid_tranche_timing {site} {g}",
+                "power",
+                f"{site}'s grid {what} one {period} earlier",
+                gain,
+                months,
+                time.perf_counter() - clock,
+                rebuilt=True,
+            ),
+            noise,
+            keep_zero=False,
+        )
     result.bottlenecks.sort(key=lambda b: -b.gain_mw)
     result.seconds = time.perf_counter() - started
     return result
@@ -356,8 +435,9 @@ def _lp_estimate(session: Session, duals) -> float | None:
         return None
     row_dual, col_dual = duals
     rows, cols = session.pending_changes()
-    changes = [(row_dual, r, x) for r, x in rows.items()] + [(col_dual, c, x) for c, x in
-                                                             cols.items()]
+    changes = [(row_dual, r, x) for r, x in rows.items()] + [
+        (col_dual, c, x) for c, x in cols.items()
+    ]
     if any(not math.isfinite(x) or i >= len(dual) for dual, i, x in changes):
         return None  # a row replaced or added: no first-order reading
     return float(sum(abs(dual[i]) * x for dual, i, x in changes))

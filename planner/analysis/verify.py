@@ -25,16 +25,40 @@ from planner.analysis.verify_money import MoneyChecks
 from planner.analysis.verify_power import PowerChecks
 
 RULES = (
-    "built_before_lead", "built_nondecreasing", "build_rate", "max_it_mw", "built_blocks",
-    "online_le_built", "grid_tranche_timing", "grid_draw_limit", "units_integer", "unit_lead",
-    "onsite_technologies", "bought_units_nondecreasing", "supply_limit", "onsite_permit",
-    "generation_limit", "power_balance", "firm_power", "commitment", "spending", "coverage",
-    "source_eligibility", "source_window", "source_amount", "source_per_month",
-    "source_max_per_site", "source_setup", "on_balance_sheet_debt", "off_balance_sheet",
-    "max_total_cost", "max_co2", "reported_capacity", "reported_cost", "reported_co2",
+    "built_before_lead",
+    "built_nondecreasing",
+    "build_rate",
+    "max_it_mw",
+    "built_blocks",
+    "online_le_built",
+    "grid_tranche_timing",
+    "grid_draw_limit",
+    "units_integer",
+    "unit_lead",
+    "onsite_technologies",
+    "bought_units_nondecreasing",
+    "supply_limit",
+    "onsite_permit",
+    "generation_limit",
+    "power_balance",
+    "firm_power",
+    "commitment",
+    "spending",
+    "coverage",
+    "source_eligibility",
+    "source_window",
+    "source_amount",
+    "source_per_month",
+    "source_max_per_site",
+    "source_setup",
+    "on_balance_sheet_debt",
+    "off_balance_sheet",
+    "max_total_cost",
+    "max_co2",
+    "reported_capacity",
+    "reported_cost",
+    "reported_co2",
 )
-
-
 
 
 @dataclass
@@ -83,8 +107,7 @@ def verify(instance: Any, plan: Any, rel_tol: float = 1e-6) -> Report:
     """
     if getattr(plan, "capacity", None) is None or len(plan.capacity) == 0:
         status = getattr(plan, "status", None)
-        return Report([Violation("no_plan", f"the plan has no tables to check (status "
-                                 f"{status})")])
+        return Report([Violation("no_plan", f"the plan has no tables to check (status {status})")])
     return _Checker(instance, plan, rel_tol).run()
 
 

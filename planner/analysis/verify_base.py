@@ -22,9 +22,9 @@ class Violation:
 
     def __str__(self) -> str:
         where = ([f"site {self.site}"] if self.site is not None else []) + (
-            [f"period {self.period}"] if self.period is not None else [])
+            [f"period {self.period}"] if self.period is not None else []
+        )
         return f"{self.rule}: " + (", ".join(where) + ": " if where else "") + self.message
-
 
 
 def fmt(x: Any) -> str:
@@ -119,14 +119,22 @@ class CheckerBase:
                 self.N[r.site, r.source, t] += float(r.units)
                 self.P[r.site, r.source, t] += float(r.generation_mw)
         self.chosen = {(r.site, int(r.tranche)): bool(r.chosen) for r in rows(plan, "grid")}
-        self.draws = [(r.source, r.site, r.use, int(r.period), float(r.draw_musd))
-                      for r in rows(plan, "funding")]
+        self.draws = [
+            (r.source, r.site, r.use, int(r.period), float(r.draw_musd))
+            for r in rows(plan, "funding")
+        ]
         self.used = {r.source: bool(r.used) for r in rows(plan, "sources")}
         self.outstanding = self._outstanding()
 
     # -- helpers ----------------------------------------------------------
-    def add(self, rule: str, message: str, site: str | None = None,
-            period: int | None = None, amount: float | None = None) -> None:
+    def add(
+        self,
+        rule: str,
+        message: str,
+        site: str | None = None,
+        period: int | None = None,
+        amount: float | None = None,
+    ) -> None:
         self.violations.append(Violation(rule, message, site, period, amount))
 
     def tol(self, *values: float) -> float:
@@ -166,27 +174,58 @@ class CheckerBase:
             for t in self.periods:
                 b, c = self.built(name, t), self.online(name, t)
                 if t < lead and self.differ(b, existing):
-                    self.add("built_before_lead", f"built {fmt(b)} MW != existing "
-                             f"{fmt(existing)} MW before the build lead (period {lead})",
-                             name, t, abs(b - existing))
+                    self.add(
+                        "built_before_lead",
+                        f"built {fmt(b)} MW != existing "
+                        f"{fmt(existing)} MW before the build lead (period {lead})",
+                        name,
+                        t,
+                        abs(b - existing),
+                    )
                 if self.over(prev, b):
-                    self.add("built_nondecreasing", f"built {fmt(b)} MW < {fmt(prev)} MW "
-                             "the period before", name, t, prev - b)
+                    self.add(
+                        "built_nondecreasing",
+                        f"built {fmt(b)} MW < {fmt(prev)} MW the period before",
+                        name,
+                        t,
+                        prev - b,
+                    )
                 if build.max_mw_per_month is not None:
                     rate = float(build.max_mw_per_month) * self.cal.pm
                     if self.over(b - prev, rate):
-                        self.add("build_rate", f"commissioned {fmt(b - prev)} MW > "
-                                 f"{fmt(rate)} MW per period", name, t, b - prev - rate)
+                        self.add(
+                            "build_rate",
+                            f"commissioned {fmt(b - prev)} MW > {fmt(rate)} MW per period",
+                            name,
+                            t,
+                            b - prev - rate,
+                        )
                 if self.over(b, float(s.max_it_mw)):
-                    self.add("max_it_mw", f"built {fmt(b)} MW > max_it_mw "
-                             f"{fmt(s.max_it_mw)}", name, t, b - s.max_it_mw)
+                    self.add(
+                        "max_it_mw",
+                        f"built {fmt(b)} MW > max_it_mw {fmt(s.max_it_mw)}",
+                        name,
+                        t,
+                        b - s.max_it_mw,
+                    )
                 if build.block_mw:
                     blocks = (b - existing) / float(build.block_mw)
                     off = abs(blocks - round(blocks)) * float(build.block_mw)
                     if not off <= self.tol(b):
-                        self.add("built_blocks", f"built {fmt(b - existing)} MW over existing "
-                                 f"is not a multiple of {fmt(build.block_mw)} MW", name, t, off)
+                        self.add(
+                            "built_blocks",
+                            f"built {fmt(b - existing)} MW over existing "
+                            f"is not a multiple of {fmt(build.block_mw)} MW",
+                            name,
+                            t,
+                            off,
+                        )
                 if self.over(c, b) or self.over(0.0, c):
-                    self.add("online_le_built", f"online {fmt(c)} MW outside "
-                             f"[0, built {fmt(b)} MW]", name, t, max(c - b, -c))
+                    self.add(
+                        "online_le_built",
+                        f"online {fmt(c)} MW outside [0, built {fmt(b)} MW]",
+                        name,
+                        t,
+                        max(c - b, -c),
+                    )
                 prev = b

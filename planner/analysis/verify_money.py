@@ -35,7 +35,8 @@ class MoneyChecks(CheckerBase):
                     n = self.units(name, kname, t)
                     if k.ownership == "buy":
                         spend[name, "power", max(0, t - lead)] += float(k.capex_per_unit) * (
-                            n - prev)
+                            n - prev
+                        )
                     else:
                         spend[name, "rent", t] += float(k.rent_per_unit_month) * cal.pm * n
                     prev = n
@@ -51,8 +52,13 @@ class MoneyChecks(CheckerBase):
         for key in sorted(set(spend) | set(shown), key=str):
             a, b = shown.get(key, 0.0), spend.get(key, 0.0)
             if self.differ(a, b):
-                self.add("spending", f"{key[1]} spending reported {fmt(a)} $M, recomputed "
-                         f"{fmt(b)} $M", key[0], key[2], a - b)
+                self.add(
+                    "spending",
+                    f"{key[1]} spending reported {fmt(a)} $M, recomputed {fmt(b)} $M",
+                    key[0],
+                    key[2],
+                    a - b,
+                )
         for r in rows(self.plan, "grid"):
             s = self.sites.get(r.site)
             if s is None or s.grid is None or not 0 <= int(r.tranche) < len(s.grid.tranches):
@@ -60,9 +66,13 @@ class MoneyChecks(CheckerBase):
             g = s.grid.tranches[int(r.tranche)]
             paid = 0 if g.paid is None else self.cal.p(g.paid)
             if self.differ(float(r.cost_musd), float(g.cost)) or int(r.paid_period) != paid:
-                self.add("spending", f"tranche {r.tranche} reported to cost "
-                         f"{fmt(r.cost_musd)} $M in period {r.paid_period}, not "
-                         f"{fmt(g.cost)} $M in period {paid}", r.site)
+                self.add(
+                    "spending",
+                    f"tranche {r.tranche} reported to cost "
+                    f"{fmt(r.cost_musd)} $M in period {r.paid_period}, not "
+                    f"{fmt(g.cost)} $M in period {paid}",
+                    r.site,
+                )
 
     def check_coverage(self, spend: dict[tuple, float]) -> None:
         drawn: dict[tuple, float] = defaultdict(float)
@@ -75,9 +85,14 @@ class MoneyChecks(CheckerBase):
                     cum_draw += drawn.get((name, use, t), 0.0)
                     cum_spend += spend.get((name, use, t), 0.0)
                     if self.over(cum_spend, cum_draw):
-                        self.add("coverage", f"{use}: cumulative draws {fmt(cum_draw)} $M < "
-                                 f"cumulative spending {fmt(cum_spend)} $M", name, t,
-                                 cum_spend - cum_draw)
+                        self.add(
+                            "coverage",
+                            f"{use}: cumulative draws {fmt(cum_draw)} $M < "
+                            f"cumulative spending {fmt(cum_spend)} $M",
+                            name,
+                            t,
+                            cum_spend - cum_draw,
+                        )
 
     # -- 4.2 funding sources ----------------------------------------------
     def window(self, src: Any) -> tuple[int, int]:
@@ -89,8 +104,9 @@ class MoneyChecks(CheckerBase):
         for f, s, c, t, x in self.draws:
             src = self.sources.get(f)
             if src is None:
-                self.add("source_eligibility", f"draw of {fmt(x)} $M on unknown source {f}",
-                         s, t, x)
+                self.add(
+                    "source_eligibility", f"draw of {fmt(x)} $M on unknown source {f}", s, t, x
+                )
                 continue
             if s not in self.sites or (src.sites is not None and s not in src.sites):
                 self.add("source_eligibility", f"{f} is not eligible for this site", s, t, x)
@@ -98,8 +114,13 @@ class MoneyChecks(CheckerBase):
                 self.add("source_eligibility", f"{f} is not eligible for use {c}", s, t, x)
             first, last = self.window(src)
             if not first <= t <= last:
-                self.add("source_window", f"{f} drawn {fmt(x)} $M outside its window "
-                         f"(periods {first}..{last})", s, t, x)
+                self.add(
+                    "source_window",
+                    f"{f} drawn {fmt(x)} $M outside its window (periods {first}..{last})",
+                    s,
+                    t,
+                    x,
+                )
             if self.over(0, x):
                 self.add("source_amount", f"{f} has a negative draw {fmt(x)} $M", s, t, -x)
 
@@ -111,54 +132,97 @@ class MoneyChecks(CheckerBase):
         for f, src in self.sources.items():
             total = sum(x for (g, _s), x in per_site.items() if g == f)
             if self.over(total, float(src.amount)):
-                self.add("source_amount", f"{f} drawn {fmt(total)} $M > amount "
-                         f"{fmt(src.amount)} $M", amount=total - src.amount)
+                self.add(
+                    "source_amount",
+                    f"{f} drawn {fmt(total)} $M > amount {fmt(src.amount)} $M",
+                    amount=total - src.amount,
+                )
             if src.per_month is not None:
                 first = self.window(src)[0]
                 for t in range(first, self.cal.T):
-                    cap, drawn = float(src.per_month) * self.cal.pm * (t - first + 1), \
-                        self.outstanding[f][t]
+                    cap, drawn = (
+                        float(src.per_month) * self.cal.pm * (t - first + 1),
+                        self.outstanding[f][t],
+                    )
                     if self.over(drawn, cap):
-                        self.add("source_per_month", f"{f} drawn {fmt(drawn)} $M by now > "
-                                 f"{fmt(cap)} $M", None, t, drawn - cap)
+                        self.add(
+                            "source_per_month",
+                            f"{f} drawn {fmt(drawn)} $M by now > {fmt(cap)} $M",
+                            None,
+                            t,
+                            drawn - cap,
+                        )
             for (g, s), x in sorted(per_site.items()):
                 if g == f and src.max_per_site is not None and self.over(x, src.max_per_site):
-                    self.add("source_max_per_site", f"{f} drawn {fmt(x)} $M > max_per_site "
-                             f"{fmt(src.max_per_site)} $M", s, amount=x - src.max_per_site)
+                    self.add(
+                        "source_max_per_site",
+                        f"{f} drawn {fmt(x)} $M > max_per_site {fmt(src.max_per_site)} $M",
+                        s,
+                        amount=x - src.max_per_site,
+                    )
             used = self.used.get(f, False)
             if not used and total > self.tol(float(src.amount)):
-                self.add("source_setup", f"{f} drawn {fmt(total)} $M but not marked used "
-                         "(setup fee unpaid)", amount=total)
+                self.add(
+                    "source_setup",
+                    f"{f} drawn {fmt(total)} $M but not marked used (setup fee unpaid)",
+                    amount=total,
+                )
             fee = float(src.setup_cost or 0.0) if used else 0.0
             if f in shown and self.differ(num(shown[f].setup_cost_musd), fee):
-                self.add("source_setup", f"{f} reports a setup fee of "
-                         f"{fmt(shown[f].setup_cost_musd)} $M, not {fmt(fee)} $M")
+                self.add(
+                    "source_setup",
+                    f"{f} reports a setup fee of "
+                    f"{fmt(shown[f].setup_cost_musd)} $M, not {fmt(fee)} $M",
+                )
 
     def check_balance_sheet(self) -> None:
         limits = self.inst.limits
         shown = {int(r.period): r for r in rows(self.plan, "balance_sheet")}
         for rule, what, limit, members, col in (
-            ("on_balance_sheet_debt", "on-balance-sheet debt", limits.max_debt_on_balance_sheet,
-             [f for f, s in self.sources.items() if s.debt and s.on_balance_sheet], "on_bs_debt"),
-            ("off_balance_sheet", "off-balance-sheet money", limits.max_off_balance_sheet,
-             [f for f, s in self.sources.items() if not s.on_balance_sheet], "off_bs"),
+            (
+                "on_balance_sheet_debt",
+                "on-balance-sheet debt",
+                limits.max_debt_on_balance_sheet,
+                [f for f, s in self.sources.items() if s.debt and s.on_balance_sheet],
+                "on_bs_debt",
+            ),
+            (
+                "off_balance_sheet",
+                "off-balance-sheet money",
+                limits.max_off_balance_sheet,
+                [f for f, s in self.sources.items() if not s.on_balance_sheet],
+                "off_bs",
+            ),
         ):
             for t in self.periods:
                 total = sum(self.outstanding[f][t] for f in members)
                 cap = self.cal.limit(limit, t)
                 if cap is not None and self.over(total, cap):
-                    self.add(rule, f"{what} outstanding {fmt(total)} $M > limit {fmt(cap)} $M",
-                             None, t, total - cap)
+                    self.add(
+                        rule,
+                        f"{what} outstanding {fmt(total)} $M > limit {fmt(cap)} $M",
+                        None,
+                        t,
+                        total - cap,
+                    )
                 if t not in shown:
                     continue
-                a, a_cap = num(getattr(shown[t], f"{col}_musd")), \
-                    num(getattr(shown[t], f"{col}_limit_musd"))
+                a, a_cap = (
+                    num(getattr(shown[t], f"{col}_musd")),
+                    num(getattr(shown[t], f"{col}_limit_musd")),
+                )
                 cap_differs = (a_cap != a_cap) != (cap is None) or (
-                    cap is not None and self.differ(a_cap, cap))
+                    cap is not None and self.differ(a_cap, cap)
+                )
                 if self.differ(a, total) or cap_differs:
-                    self.add(rule, f"balance_sheet table shows {fmt(a)} $M (limit "
-                             f"{fmt(a_cap)}), recomputed {fmt(total)} $M (limit "
-                             f"{fmt(cap)})", None, t)
+                    self.add(
+                        rule,
+                        f"balance_sheet table shows {fmt(a)} $M (limit "
+                        f"{fmt(a_cap)}), recomputed {fmt(total)} $M (limit "
+                        f"{fmt(cap)})",
+                        None,
+                        t,
+                    )
 
     # -- 4.3 cost, CO2 and the reported numbers -----------------------------
     def check_totals(self, spend: dict[tuple, float]) -> None:
@@ -180,13 +244,19 @@ class MoneyChecks(CheckerBase):
         for (name, kname, t), n in self.N.items():
             k = self.techs.get(kname)
             if k is not None and k.ownership == "buy" and name in self.sites and 0 <= t < cal.T:
-                items["fixed_om"] += float(k.fixed_om_per_mw_year) * float(k.unit_mw) * n \
-                    * cal.pm / 12
-        interest = {f: float(src.rate) * cal.pm / 12 * sum(self.outstanding[f])
-                    for f, src in self.sources.items()}
+                items["fixed_om"] += (
+                    float(k.fixed_om_per_mw_year) * float(k.unit_mw) * n * cal.pm / 12
+                )
+        interest = {
+            f: float(src.rate) * cal.pm / 12 * sum(self.outstanding[f])
+            for f, src in self.sources.items()
+        }
         items["interest"] = sum(interest.values())
-        items["setup"] = sum(float(src.setup_cost or 0.0) for f, src in self.sources.items()
-                             if self.used.get(f, False))
+        items["setup"] = sum(
+            float(src.setup_cost or 0.0)
+            for f, src in self.sources.items()
+            if self.used.get(f, False)
+        )
         total = sum(items.values())
         capacity = sum(self.online(name, cal.D) for name in self.sites)
 
@@ -196,21 +266,36 @@ class MoneyChecks(CheckerBase):
             ("reported_co2", "co2_mt", self.plan.co2_mt, co2),
         ):
             if shown is None or not math.isfinite(float(shown)) or self.differ(float(shown), value):
-                self.add(rule, f"{name} reported {fmt(shown)}, recomputed {fmt(value)}",
-                         amount=None if shown is None else float(shown) - value)
+                self.add(
+                    rule,
+                    f"{name} reported {fmt(shown)}, recomputed {fmt(value)}",
+                    amount=None if shown is None else float(shown) - value,
+                )
         shown_items = {r.item: float(r.cost_musd) for r in rows(self.plan, "costs")}
         for item in sorted(set(items) | set(shown_items)):
             a, b = shown_items.get(item, 0.0), items.get(item, 0.0)
             if self.differ(a, b):
-                self.add("reported_cost", f"cost item {item} reported {fmt(a)} $M, "
-                         f"recomputed {fmt(b)} $M", amount=a - b)
+                self.add(
+                    "reported_cost",
+                    f"cost item {item} reported {fmt(a)} $M, recomputed {fmt(b)} $M",
+                    amount=a - b,
+                )
         for r in rows(self.plan, "sources"):
             if r.source in interest and self.differ(num(r.interest_musd), interest[r.source]):
-                self.add("reported_cost", f"interest of {r.source} reported "
-                         f"{fmt(r.interest_musd)} $M, recomputed {fmt(interest[r.source])} $M")
+                self.add(
+                    "reported_cost",
+                    f"interest of {r.source} reported "
+                    f"{fmt(r.interest_musd)} $M, recomputed {fmt(interest[r.source])} $M",
+                )
         if limits.max_total_cost is not None and self.over(total, limits.max_total_cost):
-            self.add("max_total_cost", f"total cost {fmt(total)} $M > max_total_cost "
-                     f"{fmt(limits.max_total_cost)} $M", amount=total - limits.max_total_cost)
+            self.add(
+                "max_total_cost",
+                f"total cost {fmt(total)} $M > max_total_cost {fmt(limits.max_total_cost)} $M",
+                amount=total - limits.max_total_cost,
+            )
         if limits.max_co2_mt is not None and self.over(co2, limits.max_co2_mt):
-            self.add("max_co2", f"CO2 {fmt(co2)} Mt > max_co2_mt {fmt(limits.max_co2_mt)} Mt",
-                     amount=co2 - limits.max_co2_mt)
+            self.add(
+                "max_co2",
+                f"CO2 {fmt(co2)} Mt > max_co2_mt {fmt(limits.max_co2_mt)} Mt",
+                amount=co2 - limits.max_co2_mt,
+            )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("planner.progress")
 
+
 class ExitCode(IntEnum):
     """The exit codes of every command (the README lists them)."""
 
@@ -47,7 +48,6 @@ def exit_code(status: Status) -> ExitCode:
         Status.infeasible: ExitCode.INFEASIBLE,
         Status.no_plan: ExitCode.NO_PLAN,
     }[status]
-
 
 
 def libraries_loaded() -> None:
@@ -126,8 +126,9 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
     if total <= 1:
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr,
-                           show_eta=True, show_percent=True) as bar:
+    with click.progressbar(
+        length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True
+    ) as bar:
         yield bar.update
 
 
@@ -171,8 +172,9 @@ def write_chart(make_figure: Callable[[], Any], path: str) -> str | None:
     return None
 
 
-def outputs(wanted: list[tuple[str | None, Callable[[str], str | None]]]
-            ) -> tuple[list[str], list[str]]:
+def outputs(
+    wanted: list[tuple[str | None, Callable[[str], str | None]]],
+) -> tuple[list[str], list[str]]:
     """Write each (path, writer) whose path is given; the paths written and
     the error lines."""
     written, errors = [], []
@@ -184,8 +186,12 @@ def outputs(wanted: list[tuple[str | None, Callable[[str], str | None]]]
     return written, errors
 
 
-def finish(written: list[str], errors: list[str], as_json: bool,
-           interrupted: tuple[int, int, str] | None = None) -> None:
+def finish(
+    written: list[str],
+    errors: list[str],
+    as_json: bool,
+    interrupted: tuple[int, int, str] | None = None,
+) -> None:
     """After the results were printed: say what was written, then each
     error on stderr; exit 130 when Ctrl-C or SIGTERM stopped the run
     (``interrupted``: how many of how many what were done), else 1 if any file
@@ -204,16 +210,27 @@ def finish(written: list[str], errors: list[str], as_json: bool,
 
 
 def parallel_options(f):
-    f = click.option("--scheduler", metavar="ADDRESS",
-                     help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")(f)
-    f = click.option("--workers", type=options.WORKERS, metavar="N",
-                     help="Local worker processes (default: one per core; 1: no pool).")(f)
+    f = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.",
+    )(f)
+    f = click.option(
+        "--workers",
+        type=options.WORKERS,
+        metavar="N",
+        help="Local worker processes (default: one per core; 1: no pool).",
+    )(f)
     return f
 
 
-def solver_options(time_limit: str = "Seconds for each solve.", *,
-                   threads: str | None = "HiGHS threads per solve.",
-                   threads_default: int | None = 1, seed: str | None = None):
+def solver_options(
+    time_limit: str = "Seconds for each solve.",
+    *,
+    threads: str | None = "HiGHS threads per solve.",
+    threads_default: int | None = 1,
+    seed: str | None = None,
+):
     """The solver's options of every command, in one place: ``--time-limit``
     (its help says what the seconds are for), ``--mip-gap`` (default MIP_GAP,
     the API's), and ``--threads`` and ``--seed`` where the command has them,
@@ -223,13 +240,18 @@ def solver_options(time_limit: str = "Seconds for each solve.", *,
 
     def decorate(f):
         if seed is not None:
-            f = click.option("--seed", type=options.SEED, default=0, show_default=True,
-                             help=seed)(f)
+            f = click.option("--seed", type=options.SEED, default=0, show_default=True, help=seed)(
+                f
+            )
         if threads is not None:
-            f = click.option("--threads", type=options.THREADS, default=threads_default,
-                             show_default=threads_default is not None, help=threads)(f)
-        f = click.option("--mip-gap", type=options.MIP_GAP, default=MIP_GAP,
-                         show_default=True)(f)
+            f = click.option(
+                "--threads",
+                type=options.THREADS,
+                default=threads_default,
+                show_default=threads_default is not None,
+                help=threads,
+            )(f)
+        f = click.option("--mip-gap", type=options.MIP_GAP, default=MIP_GAP, show_default=True)(f)
         f = click.option("--time-limit", type=options.TIME_LIMIT, help=time_limit)(f)
         return f
 
@@ -239,5 +261,11 @@ def solver_options(time_limit: str = "Seconds for each solve.", *,
 GAP = "{:.2%}"
 
 
-FORMATS = {"capacity_mw": "{:,.1f}", "total_cost": "{:,.1f}", "co2_mt": "{:,.3f}",
-           "mip_gap": GAP, "solve_s": "{:.2f}", "target_mw": "{:,.1f}"}
+FORMATS = {
+    "capacity_mw": "{:,.1f}",
+    "total_cost": "{:,.1f}",
+    "co2_mt": "{:,.3f}",
+    "mip_gap": GAP,
+    "solve_s": "{:.2f}",
+    "target_mw": "{:,.1f}",
+}

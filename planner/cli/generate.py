@@ -66,7 +66,9 @@ def generate_cmd(
     if periods > most:
         raise click.BadParameter(
             f"{periods} periods of {period_months} months run past the {MAX_HORIZON_MONTHS // 12}"
-            f" years an instance may span: at most {most}", param_hint="'--periods'")
+            f" years an instance may span: at most {most}",
+            param_hint="'--periods'",
+        )
     data = generate_instance(sites, periods, technologies, sources, seed, int(period_months))
     try:
         parse_instance(data, source=output)

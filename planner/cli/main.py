@@ -44,26 +44,49 @@ if TYPE_CHECKING:
 PLAN_FILE = "planner.results.planfile"  # reads plan.json files (pydantic, pandas)
 LOADS: dict[str, tuple[str, ...]] = {
     "validate": ("planner.io.load",),
-    "solve": ("planner.solver.session", "planner.analysis.verify", "planner.report.text",
-              "planner.results.export"),
+    "solve": (
+        "planner.solver.session",
+        "planner.analysis.verify",
+        "planner.report.text",
+        "planner.results.export",
+    ),
     "verify": ("planner.analysis.verify", "planner.io.load", PLAN_FILE),
     "explain": ("planner.analysis.explain", "planner.io.load", PLAN_FILE),
-    "report": ("planner.report.html", "planner.analysis.explain", "planner.io.atomic",
-               "planner.studies.stress", PLAN_FILE),
+    "report": (
+        "planner.report.html",
+        "planner.analysis.explain",
+        "planner.io.atomic",
+        "planner.studies.stress",
+        PLAN_FILE,
+    ),
     "show": ("planner.report.views", PLAN_FILE),
     "compare": ("planner.report.views", PLAN_FILE),
     "generate": ("planner.io.generate", "planner.io.load"),
-    "sweep": ("planner.studies.sweep", "planner.report.charts.studies",
-              "planner.results.spreadsheet"),
-    "risk": ("planner.studies.risk", "planner.report.charts.studies",
-             "planner.results.spreadsheet", PLAN_FILE),
-    "robust": ("planner.studies.robust", "planner.results.export",
-               "planner.results.spreadsheet"),
-    "frontier": ("planner.studies.frontier", "planner.report.charts.studies",
-                 "planner.results.spreadsheet"),
-    "stress": ("planner.studies.stress", "planner.report.charts.studies",
-               "planner.results.spreadsheet", PLAN_FILE),
+    "sweep": (
+        "planner.studies.sweep",
+        "planner.report.charts.studies",
+        "planner.results.spreadsheet",
+    ),
+    "risk": (
+        "planner.studies.risk",
+        "planner.report.charts.studies",
+        "planner.results.spreadsheet",
+        PLAN_FILE,
+    ),
+    "robust": ("planner.studies.robust", "planner.results.export", "planner.results.spreadsheet"),
+    "frontier": (
+        "planner.studies.frontier",
+        "planner.report.charts.studies",
+        "planner.results.spreadsheet",
+    ),
+    "stress": (
+        "planner.studies.stress",
+        "planner.report.charts.studies",
+        "planner.results.spreadsheet",
+        PLAN_FILE,
+    ),
 }
+
 
 class PlannerGroup(click.Group):
     """Turn any unexpected error into one line and exit 1 (``--debug`` shows
@@ -90,8 +113,9 @@ class PlannerGroup(click.Group):
             raise
         except KeyboardInterrupt:
             if wants_json:
-                click.echo(dumps({"status": "interrupted",
-                                  "message": "interrupted before any result"}))
+                click.echo(
+                    dumps({"status": "interrupted", "message": "interrupted before any result"})
+                )
             click.echo("planner: interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 (the one place errors become a line)
@@ -146,10 +170,15 @@ def validate_cmd(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
-@solver_options("Seconds.", threads="HiGHS threads.", threads_default=None,
-                seed="HiGHS random seed.")
-@click.option("--verify", "check", is_flag=True,
-              help="Check the plan against every rule with the independent verifier.")
+@solver_options(
+    "Seconds.", threads="HiGHS threads.", threads_default=None, seed="HiGHS random seed."
+)
+@click.option(
+    "--verify",
+    "check",
+    is_flag=True,
+    help="Check the plan against every rule with the independent verifier.",
+)
 @click.pass_context
 def solve_cmd(
     ctx: click.Context,
@@ -294,8 +323,11 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     if looks_like_plan(file):
         plan = _read_plan(file)
         if plan.instance_data is None:
-            fail(f"{file}: the plan carries no instance (instance_data is null); give its "
-                 "instance file instead", ExitCode.INVALID)
+            fail(
+                f"{file}: the plan carries no instance (instance_data is null); give its "
+                "instance file instead",
+                ExitCode.INVALID,
+            )
         try:
             instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
         except InstanceError as exc:

@@ -90,20 +90,49 @@ def _write(path: str, content) -> None:
 
 @click.command("report")
 @click.argument("plan_file", metavar="PLAN.json")
-@click.option("--instance", "instance_file", metavar="FILE",
-              help="The instance solved: adds lead times and rented units to the charts.")
-@click.option("-o", "--out", "out", default="report.html", show_default=True,
-              metavar="FILE", help="The HTML file to write.")
-@click.option("--bottlenecks", "bottlenecks_file", metavar="FILE",
-              help="Show the bottlenecks of 'planner explain --json' saved in FILE.")
-@click.option("--explain", "run_explain", is_flag=True,
-              help="Compute the bottlenecks now (re-solves the instance the plan carries).")
-@click.option("--stress", "run_stress", is_flag=True,
-              help="Add a Credit stress section: 'planner stress' of the plan's commitments.")
+@click.option(
+    "--instance",
+    "instance_file",
+    metavar="FILE",
+    help="The instance solved: adds lead times and rented units to the charts.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default="report.html",
+    show_default=True,
+    metavar="FILE",
+    help="The HTML file to write.",
+)
+@click.option(
+    "--bottlenecks",
+    "bottlenecks_file",
+    metavar="FILE",
+    help="Show the bottlenecks of 'planner explain --json' saved in FILE.",
+)
+@click.option(
+    "--explain",
+    "run_explain",
+    is_flag=True,
+    help="Compute the bottlenecks now (re-solves the instance the plan carries).",
+)
+@click.option(
+    "--stress",
+    "run_stress",
+    is_flag=True,
+    help="Add a Credit stress section: 'planner stress' of the plan's commitments.",
+)
 @click.option("--stress-from", metavar="YYYY-MM", help="The date the stress shocks hit from.")
-def report_cmd(plan_file: str, instance_file: str | None, out: str,
-               bottlenecks_file: str | None, run_explain: bool, run_stress: bool = False,
-               stress_from: str | None = None) -> None:
+def report_cmd(
+    plan_file: str,
+    instance_file: str | None,
+    out: str,
+    bottlenecks_file: str | None,
+    run_explain: bool,
+    run_stress: bool = False,
+    stress_from: str | None = None,
+) -> None:
     """Write a self-contained HTML report of a solved plan."""
     from planner.report.html import render_html
 
@@ -123,8 +152,11 @@ def report_cmd(plan_file: str, instance_file: str | None, out: str,
 def _stress(plan: Plan, instance, start: str | None):
     from planner.studies.stress import StressError, run_stress
 
-    data = (instance.model_dump(mode="json", by_alias=True, exclude_none=True)
-            if instance is not None else plan.instance_data)
+    data = (
+        instance.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if instance is not None
+        else plan.instance_data
+    )
     if not data:
         fail("--stress needs the instance: the plan carries none, give --instance")
     try:
@@ -135,8 +167,9 @@ def _stress(plan: Plan, instance, start: str | None):
 
 @click.command("show")
 @click.argument("plan_file", metavar="PLAN.json")
-@click.option("--excel", metavar="FILE",
-              help="Also write the tables to this .xlsx workbook, one sheet each.")
+@click.option(
+    "--excel", metavar="FILE", help="Also write the tables to this .xlsx workbook, one sheet each."
+)
 def show_cmd(plan_file: str, excel: str | None) -> None:
     """Print a solved plan: summary and main tables."""
     from planner.report.views import show_text, write_excel
@@ -165,8 +198,12 @@ def _names(a_file: str, b_file: str, a: Plan, b: Plan) -> tuple[str, str]:
 @click.command("compare")
 @click.argument("a_file", metavar="A.json")
 @click.argument("b_file", metavar="B.json")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the headline figures of both plans as one JSON object.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the headline figures of both plans as one JSON object.",
+)
 def compare_cmd(a_file: str, b_file: str, as_json: bool) -> None:
     """Compare two solved plans side by side."""
     from planner.report.views import compare_text

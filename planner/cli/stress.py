@@ -43,25 +43,55 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
 
 @click.command("stress")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--plan", "plan_path", metavar="PLAN.json",
-              help="The plan to stress (default: the optimal plan of FILE).")
-@click.option("--shock", "shock_texts", multiple=True, metavar="SELECTOR",
-              help="A source (NAME, cut:kind=spv, cut:off_balance_sheet), rate:NAME, a limit "
-                   "(max_off_balance_sheet) or capex:all|site=S|technology=K. Repeat for "
-                   "several; none: every source and limit in turn.")
-@click.option("--from", "start", metavar="YYYY-MM",
-              help="The date the shock hits from (default: the start).")
-@click.option("--sizes", metavar="LIST",
-              help="The sizes of the curve, e.g. 0:0.5:0.05 (default by shock: fractions "
-                   "0 to 1 by 0.05, 0 to 1000 bp by 100, overruns 0 to 1 by 0.1).")
-@click.option("--precision", type=options.Finite(min=0, min_open=True), default=1e-3,
-              show_default=True, help="Bisection precision of the absorbed size.")
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="PLAN.json",
+    help="The plan to stress (default: the optimal plan of FILE).",
+)
+@click.option(
+    "--shock",
+    "shock_texts",
+    multiple=True,
+    metavar="SELECTOR",
+    help="A source (NAME, cut:kind=spv, cut:off_balance_sheet), rate:NAME, a limit "
+    "(max_off_balance_sheet) or capex:all|site=S|technology=K. Repeat for "
+    "several; none: every source and limit in turn.",
+)
+@click.option(
+    "--from", "start", metavar="YYYY-MM", help="The date the shock hits from (default: the start)."
+)
+@click.option(
+    "--sizes",
+    metavar="LIST",
+    help="The sizes of the curve, e.g. 0:0.5:0.05 (default by shock: fractions "
+    "0 to 1 by 0.05, 0 to 1000 bp by 100, overruns 0 to 1 by 0.1).",
+)
+@click.option(
+    "--precision",
+    type=options.Finite(min=0, min_open=True),
+    default=1e-3,
+    show_default=True,
+    help="Bisection precision of the absorbed size.",
+)
 @click.option("--csv", "csv_path", metavar="FILE", help="Write every point to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="Chart MW against each shock.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @solver_options()
-def stress_cmd(file, plan_path, shock_texts, start, sizes, precision, csv_path, chart_path,
-               as_json, time_limit, mip_gap, threads) -> None:
+def stress_cmd(
+    file,
+    plan_path,
+    shock_texts,
+    start,
+    sizes,
+    precision,
+    csv_path,
+    chart_path,
+    as_json,
+    time_limit,
+    mip_gap,
+    threads,
+) -> None:
     """The shocks FILE's plan absorbs, and the MW at the deadline as they grow."""
     import re
 
@@ -72,8 +102,12 @@ def stress_cmd(file, plan_path, shock_texts, start, sizes, precision, csv_path, 
     if start is not None:
         h = study.data["horizon"]
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start) or start > h["deadline"]:
-            invalid([f"{file}: --from: a month YYYY-MM not after the deadline "
-                      f"{h['deadline']}, got {start!r}"])
+            invalid(
+                [
+                    f"{file}: --from: a month YYYY-MM not after the deadline "
+                    f"{h['deadline']}, got {start!r}"
+                ]
+            )
     try:
         shock_list = [parse_shock(t, study.data, start) for t in shock_texts] or None
     except StressError as exc:
@@ -86,14 +120,23 @@ def stress_cmd(file, plan_path, shock_texts, start, sizes, precision, csv_path, 
         check_plan(plan, study, plan_path)
     options = solve_options(time_limit, mip_gap, threads)
     try:
-        result = run_stress(study.data, plan, shock_list, start=start,
-                            sizes=_sizes(sizes, file), precision=precision, options=options)
+        result = run_stress(
+            study.data,
+            plan,
+            shock_list,
+            start=start,
+            sizes=_sizes(sizes, file),
+            precision=precision,
+            options=options,
+        )
     except StressError as exc:
         fail(str(exc))
-    written, errors = outputs([
-        (csv_path, lambda p: write_csv(result.rows(), p)),
-        (chart_path, lambda p: write_chart(lambda: stress_chart(result), p)),
-    ])
+    written, errors = outputs(
+        [
+            (csv_path, lambda p: write_csv(result.rows(), p)),
+            (chart_path, lambda p: write_chart(lambda: stress_chart(result), p)),
+        ]
+    )
     if as_json:
         click.echo(dumps(result.to_dict()))
     else:

@@ -48,24 +48,56 @@ from planner.results.text import text_table
 # ------------------------------------------------------------------ sweep
 @click.command("sweep")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True, required=True, metavar="PATH=VALUES",
-              help="A field and its values, e.g. horizon.deadline=2027-12,2028-06 or "
-                   "limits.max_debt_on_balance_sheet=10000:30000:5000 or "
-                   "sites[*].grid.tranches[*].wait_months=+0,+6,+12. Repeat for a grid.")
-@click.option("--zip", "zipped", is_flag=True,
-              help="Pair the --vary values one by one instead of a grid.")
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=VALUES",
+    help="A field and its values, e.g. horizon.deadline=2027-12,2028-06 or "
+    "limits.max_debt_on_balance_sheet=10000:30000:5000 or "
+    "sites[*].grid.tranches[*].wait_months=+0,+6,+12. Repeat for a grid.",
+)
+@click.option(
+    "--zip", "zipped", is_flag=True, help="Pair the --vary values one by one instead of a grid."
+)
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the rows to this CSV file.")
-@click.option("--chart", "chart_path", metavar="FILE.png",
-              help="Chart capacity and cost against the first --vary.")
+@click.option(
+    "--chart",
+    "chart_path",
+    metavar="FILE.png",
+    help="Chart capacity and cost against the first --vary.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=options.CHUNK, default=10, show_default=True,
-              help="Scenarios re-solved one after another on one built model.")
-@click.option("--rebuild", is_flag=True,
-              help="Build every scenario's model afresh (no re-solves), e.g. to compare.")
+@click.option(
+    "--chunk",
+    type=options.CHUNK,
+    default=10,
+    show_default=True,
+    help="Scenarios re-solved one after another on one built model.",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build every scenario's model afresh (no re-solves), e.g. to compare.",
+)
 @parallel_options
 @solver_options()
-def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuild, workers,
-              scheduler, time_limit, mip_gap, threads) -> None:
+def sweep_cmd(
+    file,
+    varies,
+    zipped,
+    csv_path,
+    chart_path,
+    as_json,
+    chunk,
+    rebuild,
+    workers,
+    scheduler,
+    time_limit,
+    mip_gap,
+    threads,
+) -> None:
     """Solve FILE for every value of one or more of its fields."""
     from planner.report.charts.studies import sweep_chart
     from planner.studies.sweep import run_sweep
@@ -78,55 +110,103 @@ def sweep_cmd(file, varies, zipped, csv_path, chart_path, as_json, chunk, rebuil
     except SweepError as exc:
         invalid([f"{file}: --vary {exc}"])
     with progress_bar(n, "sweep") as tick:
-        result = run_sweep(study.data, parsed, zipped=zipped,
-                           options=solve_options(time_limit, mip_gap, threads), chunk=chunk,
-                           resolve=not rebuild, workers=workers, scheduler=scheduler,
-                           progress=tick)
+        result = run_sweep(
+            study.data,
+            parsed,
+            zipped=zipped,
+            options=solve_options(time_limit, mip_gap, threads),
+            chunk=chunk,
+            resolve=not rebuild,
+            workers=workers,
+            scheduler=scheduler,
+            progress=tick,
+        )
     title = f"{study.instance.name}: capacity and cost against {result.paths[0]}"
-    written, errors = outputs([
-        (csv_path, lambda p: write_csv(result.rows, p)),
-        (chart_path, lambda p: write_chart(lambda: sweep_chart(result, title), p)),
-    ])
+    written, errors = outputs(
+        [
+            (csv_path, lambda p: write_csv(result.rows, p)),
+            (chart_path, lambda p: write_chart(lambda: sweep_chart(result, title), p)),
+        ]
+    )
     done = int((result.rows["status"] != "interrupted").sum())
     if as_json:
-        click.echo(dumps({
-            "instance": study.instance.name, "paths": result.paths,
-            "rows": records(result.rows), "seconds": result.seconds,
-            "builds": result.builds, "resolves": result.resolves,
-            **({"interrupted": True} if result.interrupted else {}),
-        }))
+        click.echo(
+            dumps(
+                {
+                    "instance": study.instance.name,
+                    "paths": result.paths,
+                    "rows": records(result.rows),
+                    "seconds": result.seconds,
+                    "builds": result.builds,
+                    "resolves": result.resolves,
+                    **({"interrupted": True} if result.interrupted else {}),
+                }
+            )
+        )
     else:
         click.echo(text_table(result.rows, FORMATS))
         failed = int((~result.rows["status"].isin(["optimal", "feasible"])).sum())
-        click.echo(f"\n{plural(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
-                   f"{plural(result.builds, 'model')} built, "
-                   f"{plural(result.resolves, 're-solve')}"
-                   + (f", {failed} without a plan" if failed else ""))
-    finish(written, errors, as_json,
-           (done, len(result.rows), "scenario") if result.interrupted else None)
+        click.echo(
+            f"\n{plural(len(result.rows), 'scenario')} in {result.seconds:.1f} s: "
+            f"{plural(result.builds, 'model')} built, "
+            f"{plural(result.resolves, 're-solve')}"
+            + (f", {failed} without a plan" if failed else "")
+        )
+    finish(
+        written,
+        errors,
+        as_json,
+        (done, len(result.rows), "scenario") if result.interrupted else None,
+    )
 
 
 # ------------------------------------------------------------------- risk
 @click.command("risk")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--plan", "plan_path", required=True, metavar="PLAN.json",
-              help="The plan to test (plan.json of 'planner solve --out' or 'planner robust "
-                   "--out').")
+@click.option(
+    "--plan",
+    "plan_path",
+    required=True,
+    metavar="PLAN.json",
+    help="The plan to test (plan.json of 'planner solve --out' or 'planner robust --out').",
+)
 @click.option("--samples", type=options.SAMPLES, default=200, show_default=True)
 @click.option("--seed", type=options.SEED, default=0, show_default=True, help="Seed of the draws.")
-@click.option("--target", type=options.NONNEGATIVE, metavar="MW",
-              help="IT MW to reach at the deadline (default: the plan's capacity).")
-@click.option("--uncertainty", "uncertainty_file", metavar="FILE",
-              help="Take the uncertainty: section from this file instead of FILE.")
-@click.option("--no-inputs", is_flag=True,
-              help="Skip the runs of each uncertain input alone.")
+@click.option(
+    "--target",
+    type=options.NONNEGATIVE,
+    metavar="MW",
+    help="IT MW to reach at the deadline (default: the plan's capacity).",
+)
+@click.option(
+    "--uncertainty",
+    "uncertainty_file",
+    metavar="FILE",
+    help="Take the uncertainty: section from this file instead of FILE.",
+)
+@click.option("--no-inputs", is_flag=True, help="Skip the runs of each uncertain input alone.")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write every sample to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="A histogram of the capacity.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @parallel_options
 @solver_options()
-def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs, csv_path,
-             chart_path, as_json, workers, scheduler, time_limit, mip_gap, threads) -> None:
+def risk_cmd(
+    file,
+    plan_path,
+    samples,
+    seed,
+    target,
+    uncertainty_file,
+    no_inputs,
+    csv_path,
+    chart_path,
+    as_json,
+    workers,
+    scheduler,
+    time_limit,
+    mip_gap,
+    threads,
+) -> None:
     """Monte Carlo: the capacity a plan puts online at the deadline when the
     dates of FILE's uncertainty: section slip."""
     from planner.cli.plans import read_plan
@@ -138,24 +218,46 @@ def risk_cmd(file, plan_path, samples, seed, target, uncertainty_file, no_inputs
     if uncertainty_file:
         uncertainty = _uncertainty_from(uncertainty_file, study)
     if uncertainty is None or not uncertainty.entries():
-        invalid([f"{uncertainty_file or file}: uncertainty: the section is missing or empty "
-                  "(see docs/scenarios.md)"])
+        invalid(
+            [
+                f"{uncertainty_file or file}: uncertainty: the section is missing or empty "
+                "(see docs/scenarios.md)"
+            ]
+        )
     plan = read_plan(plan_path)
     check_plan(plan, study, plan_path)
     cases = case_count(samples, len(uncertainty.entries()), not no_inputs)
     with progress_bar(cases, "samples") as tick:
-        result = run_risk(study.data, uncertainty, plan, samples=samples, seed=seed,
-                          target=target, by_input=not no_inputs,
-                          options=solve_options(time_limit, mip_gap, threads), workers=workers,
-                          scheduler=scheduler, progress=tick)
-    written, errors = outputs([
-        (csv_path, lambda p: write_csv(result.samples, p)),
-        (chart_path, lambda p: write_chart(lambda: risk_chart(result), p)),
-    ])
-    click.echo(dumps({**result.to_dict(), **({"interrupted": True} if result.interrupted else {})})
-               if as_json else str(result))
-    finish(written, errors, as_json,
-           (samples - result.interrupted, samples, "sample") if result.interrupted else None)
+        result = run_risk(
+            study.data,
+            uncertainty,
+            plan,
+            samples=samples,
+            seed=seed,
+            target=target,
+            by_input=not no_inputs,
+            options=solve_options(time_limit, mip_gap, threads),
+            workers=workers,
+            scheduler=scheduler,
+            progress=tick,
+        )
+    written, errors = outputs(
+        [
+            (csv_path, lambda p: write_csv(result.samples, p)),
+            (chart_path, lambda p: write_chart(lambda: risk_chart(result), p)),
+        ]
+    )
+    click.echo(
+        dumps({**result.to_dict(), **({"interrupted": True} if result.interrupted else {})})
+        if as_json
+        else str(result)
+    )
+    finish(
+        written,
+        errors,
+        as_json,
+        (samples - result.interrupted, samples, "sample") if result.interrupted else None,
+    )
 
 
 def _uncertainty_from(path: str, study):
@@ -181,24 +283,45 @@ def _uncertainty_from(path: str, study):
 # ----------------------------------------------------------------- robust
 @click.command("robust")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--objective", type=click.Choice(["expected", "worst"]), default="expected",
-              show_default=True,
-              help="expected: [expected_capacity, capacity_time, cost]; worst: "
-                   "[worst_capacity, expected_capacity, capacity_time, cost].")
-@click.option("--stages", metavar="TERMS",
-              help="Comma-separated stages instead, from expected_capacity, worst_capacity, "
-                   "capacity_time, cost, co2.")
-@click.option("--show", metavar="SCENARIO",
-              help="The scenario whose tables the plan shows (default: the first).")
-@click.option("--compare/--no-compare", default=True, show_default=True,
-              help="Test the robust plan and the plans made for fixed dates in every scenario.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.")
+@click.option(
+    "--objective",
+    type=click.Choice(["expected", "worst"]),
+    default="expected",
+    show_default=True,
+    help="expected: [expected_capacity, capacity_time, cost]; worst: "
+    "[worst_capacity, expected_capacity, capacity_time, cost].",
+)
+@click.option(
+    "--stages",
+    metavar="TERMS",
+    help="Comma-separated stages instead, from expected_capacity, worst_capacity, "
+    "capacity_time, cost, co2.",
+)
+@click.option(
+    "--show",
+    metavar="SCENARIO",
+    help="The scenario whose tables the plan shows (default: the first).",
+)
+@click.option(
+    "--compare/--no-compare",
+    default=True,
+    show_default=True,
+    help="Test the robust plan and the plans made for fixed dates in every scenario.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@solver_options("Seconds for the robust model, all stages together.", threads="HiGHS threads.",
-                threads_default=None)
-def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit, mip_gap,
-               threads) -> None:
+@solver_options(
+    "Seconds for the robust model, all stages together.",
+    threads="HiGHS threads.",
+    threads_default=None,
+)
+def robust_cmd(
+    file, objective, stages, show, compare, out, as_json, time_limit, mip_gap, threads
+) -> None:
     """One plan for every scenario of FILE's scenarios: section."""
     from planner.studies.robust import DEFAULT_STAGES, MAXIMIZE, solve_robust
 
@@ -208,8 +331,7 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     terms = [t.strip() for t in stages.split(",")] if stages else DEFAULT_STAGES[objective]
     bad = [t for t in terms if t not in MAXIMIZE]
     if bad or not terms or len(set(terms)) != len(terms):
-        invalid([f"{file}: --stages: each of {', '.join(MAXIMIZE)} at most once, got "
-                  f"{stages!r}"])
+        invalid([f"{file}: --stages: each of {', '.join(MAXIMIZE)} at most once, got {stages!r}"])
     names = [sc.name for sc in study.scenarios]
     if show is not None and show not in names:
         invalid([f"{file}: --show: no scenario {show!r}; scenarios: {', '.join(names)}"])
@@ -248,20 +370,31 @@ def robust_cmd(file, objective, stages, show, compare, out, as_json, time_limit,
     else:
         click.echo(_robust_text(study, result, comparison, terms))
         if out and result.plan is not None and not write_error:
-            click.echo(f"\nwrote {out}/plan.json, its CSVs, scenarios.csv"
-                       + (" and comparison.csv" if comparison is not None else ""))
+            click.echo(
+                f"\nwrote {out}/plan.json, its CSVs, scenarios.csv"
+                + (" and comparison.csv" if comparison is not None else "")
+            )
     if write_error:
         fail(write_error)
-    sys.exit(exit_code(result.status) if result.status in (Status.infeasible, Status.no_plan)
-             else ExitCode.OK)
+    sys.exit(
+        exit_code(result.status)
+        if result.status in (Status.infeasible, Status.no_plan)
+        else ExitCode.OK
+    )
 
 
 def _robust_text(study, result, comparison, terms) -> str:
-    lines = [f"{study.instance.name}: robust plan over {len(study.scenarios)} scenarios, "
-             f"{result.status.value}", "stages: " + ", ".join(terms)]
+    lines = [
+        f"{study.instance.name}: robust plan over {len(study.scenarios)} scenarios, "
+        f"{result.status.value}",
+        "stages: " + ", ".join(terms),
+    ]
     if not result.status.has_plan:
-        lines.append("  no plan is feasible in every scenario" if result.status is
-                     Status.infeasible else "  the time limit stopped the search first")
+        lines.append(
+            "  no plan is feasible in every scenario"
+            if result.status is Status.infeasible
+            else "  the time limit stopped the search first"
+        )
         return "\n".join(lines)
     lines += [
         f"expected capacity at the deadline: {result.expected_capacity:,.1f} MW "
@@ -271,8 +404,7 @@ def _robust_text(study, result, comparison, terms) -> str:
         text_table(result.scenarios, {**FORMATS, "probability": "{:.2f}"}),
         "",
         f"built IT MW at the deadline (shared by all scenarios; tables of '{result.shown}'):",
-        text_table(result.plan.site_capacity(), {"online_mw": "{:,.1f}",
-                                                  "built_mw": "{:,.1f}"}),
+        text_table(result.plan.site_capacity(), {"online_mw": "{:,.1f}", "built_mw": "{:,.1f}"}),
     ]
     if comparison is not None:
         lines += ["", str(comparison)]
@@ -282,40 +414,77 @@ def _robust_text(study, result, comparison, terms) -> str:
 # --------------------------------------------------------------- frontier
 @click.command("frontier")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--points", type=options.POINTS, default=11, show_default=True,
-              help="Points from the cheapest plan to the plan of most capacity.")
+@click.option(
+    "--points",
+    type=options.POINTS,
+    default=11,
+    show_default=True,
+    help="Points from the cheapest plan to the plan of most capacity.",
+)
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the points to this CSV file.")
 @click.option("--chart", "chart_path", metavar="FILE.png", help="Chart capacity against cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--chunk", type=options.CHUNK, default=5, show_default=True,
-              help="Points re-solved one after another on one built model.")
+@click.option(
+    "--chunk",
+    type=options.CHUNK,
+    default=5,
+    show_default=True,
+    help="Points re-solved one after another on one built model.",
+)
 @parallel_options
 @solver_options()
-def frontier_cmd(file, points, csv_path, chart_path, as_json, chunk, workers, scheduler,
-                 time_limit, mip_gap, threads) -> None:
+def frontier_cmd(
+    file,
+    points,
+    csv_path,
+    chart_path,
+    as_json,
+    chunk,
+    workers,
+    scheduler,
+    time_limit,
+    mip_gap,
+    threads,
+) -> None:
     """Capacity at the deadline against total cost (epsilon-constraint)."""
     from planner.report.charts.studies import frontier_chart
     from planner.studies.frontier import run_frontier
 
     study = read_study(file)
     with progress_bar(points, "frontier") as tick:
-        result = run_frontier(study.data, points=points,
-                              options=solve_options(time_limit, mip_gap, threads), chunk=chunk,
-                              workers=workers, scheduler=scheduler, progress=tick)
-    written, errors = outputs([
-        (csv_path, lambda p: write_csv(result.rows, p)),
-        (chart_path, lambda p: write_chart(lambda: frontier_chart(result), p)),
-    ])
+        result = run_frontier(
+            study.data,
+            points=points,
+            options=solve_options(time_limit, mip_gap, threads),
+            chunk=chunk,
+            workers=workers,
+            scheduler=scheduler,
+            progress=tick,
+        )
+    written, errors = outputs(
+        [
+            (csv_path, lambda p: write_csv(result.rows, p)),
+            (chart_path, lambda p: write_chart(lambda: frontier_chart(result), p)),
+        ]
+    )
     if as_json:
-        click.echo(dumps({"instance": result.instance, "points": records(result.rows),
-                          "seconds": result.seconds,
-                          **({"interrupted": True} if result.interrupted else {})}))
+        click.echo(
+            dumps(
+                {
+                    "instance": result.instance,
+                    "points": records(result.rows),
+                    "seconds": result.seconds,
+                    **({"interrupted": True} if result.interrupted else {}),
+                }
+            )
+        )
     else:
         click.echo(text_table(result.rows, FORMATS))
         click.echo(f"\n{len(result.rows)} points in {result.seconds:.1f} s")
     done = int((result.rows["status"] != "interrupted").sum())
-    finish(written, errors, as_json,
-           (done, len(result.rows), "point") if result.interrupted else None)
+    finish(
+        written, errors, as_json, (done, len(result.rows), "point") if result.interrupted else None
+    )
 
 
 COMMANDS = (sweep_cmd, risk_cmd, robust_cmd, frontier_cmd)

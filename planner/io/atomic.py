@@ -192,8 +192,12 @@ def check_folder(path: str | os.PathLike, names: list[str]) -> None:
         raise WriteError(errno.EBUSY, "is a mount point; give a folder inside it", str(path))
     cwd = Path(os.path.abspath(os.getcwd()))
     if cwd == target or target in cwd.parents:
-        raise WriteError(errno.EBUSY, "holds the current folder, which planner will not "
-                         "replace; give a new folder, e.g. --out plan", str(path))
+        raise WriteError(
+            errno.EBUSY,
+            "holds the current folder, which planner will not "
+            "replace; give a new folder, e.g. --out plan",
+            str(path),
+        )
     for name in names:
         inside = target / name
         if inside.is_dir() or (os.path.lexists(inside) and not inside.is_file()):

@@ -21,8 +21,9 @@ class Problems(ValueError):
     each ``(path parts below it, message, value)``, and the pydantic errors of
     its fields (``errors``, locations relative to the mapping)."""
 
-    def __init__(self, items: list[tuple[tuple, str, Any]],
-                 errors: Sequence[Mapping[str, Any]] = ()):
+    def __init__(
+        self, items: list[tuple[tuple, str, Any]], errors: Sequence[Mapping[str, Any]] = ()
+    ):
         self.items = list(items)
         self.errors = list(errors)
         super().__init__("; ".join(message for _, message, _ in self.items))
@@ -57,8 +58,9 @@ def preview(value: Any, depth: int = 0, limit: int = 80) -> str:
     elif isinstance(value, Mapping):
         if depth >= 2:
             return "{...}" if value else "{}"
-        items = [f"{preview(k, depth + 1)}: {preview(v, depth + 1)}"
-                 for k, v in list(value.items())[:5]]
+        items = [
+            f"{preview(k, depth + 1)}: {preview(v, depth + 1)}" for k, v in list(value.items())[:5]
+        ]
         text = "{" + ", ".join(items) + (", ..." if len(value) > 5 else "") + "}"
     elif isinstance(value, (datetime.date, datetime.datetime)):
         text = value.isoformat()
@@ -73,8 +75,9 @@ def one_line(text: str) -> str:
     """Escape anything that would break a problem line in two (or hide text)."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 def problem_line(source: str, path: str, message: str, value: Any = ...) -> str:

@@ -31,14 +31,42 @@ MAX_PROBLEMS = 1000  # lines reported for one file; the rest are counted
 
 # Names the plan's tables use as a column or a key: a site, technology or
 # source of one of these names would be mistaken for it (docs/plan.md).
-RESERVED_NAMES = frozenset({
-    "grid", "total", "index",
-    "site", "period", "built_mw", "online_mw", "source", "units", "capacity_mw",
-    "generation_mw", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period",
-    "use", "draw_musd", "spend_musd", "on_bs_debt_musd", "on_bs_debt_limit_musd",
-    "off_bs_musd", "off_bs_limit_musd", "technology", "used_units", "available_units",
-    "drawn_musd", "used", "setup_cost_musd", "interest_musd", "item",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "grid",
+        "total",
+        "index",
+        "site",
+        "period",
+        "built_mw",
+        "online_mw",
+        "source",
+        "units",
+        "capacity_mw",
+        "generation_mw",
+        "tranche",
+        "mw",
+        "usable_from",
+        "chosen",
+        "cost_musd",
+        "paid_period",
+        "use",
+        "draw_musd",
+        "spend_musd",
+        "on_bs_debt_musd",
+        "on_bs_debt_limit_musd",
+        "off_bs_musd",
+        "off_bs_limit_musd",
+        "technology",
+        "used_units",
+        "available_units",
+        "drawn_musd",
+        "used",
+        "setup_cost_musd",
+        "interest_musd",
+        "item",
+    }
+)
 
 
 USES = ("facility", "compute", "power", "grid", "rent")
@@ -148,18 +176,28 @@ def _single_line(value: str) -> str:
 def _text(value: str) -> str:
     """Lines of text: printable characters, spaces, tabs and line breaks; no
     other control or format character (ESC, NUL, U+202E ...)."""
-    bad = next((c for c in value if c not in "\n\t" and not c.isprintable()
-                and unicodedata.category(c) != "Zs"), None)
+    bad = next(
+        (
+            c
+            for c in value
+            if c not in "\n\t" and not c.isprintable() and unicodedata.category(c) != "Zs"
+        ),
+        None,
+    )
     if bad is not None:
-        raise ValueError(f"must be printable text (lines, tabs and spaces allowed), "
-                         f"not the control or format character U+{ord(bad):04X}")
+        raise ValueError(
+            f"must be printable text (lines, tabs and spaces allowed), "
+            f"not the control or format character U+{ord(bad):04X}"
+        )
     return value
 
 
 def _not_reserved(value: str) -> str:
     if value in RESERVED_NAMES:
-        raise ValueError(f"'{value}' is reserved (the plan's tables use it as a column or a "
-                         "row of their own): choose another name")
+        raise ValueError(
+            f"'{value}' is reserved (the plan's tables use it as a column or a "
+            "row of their own): choose another name"
+        )
     return value
 
 
@@ -170,8 +208,9 @@ Name = Annotated[str, Field(min_length=1), AfterValidator(_single_line)]
 
 
 # The name of a site, technology or source: also not one of RESERVED_NAMES.
-EntityName = Annotated[str, Field(min_length=1), AfterValidator(_single_line),
-                       AfterValidator(_not_reserved)]
+EntityName = Annotated[
+    str, Field(min_length=1), AfterValidator(_single_line), AfterValidator(_not_reserved)
+]
 
 
 # The instance's own name (one line, may be empty) and description (lines of text).

@@ -62,10 +62,16 @@ def parse_instance(data: Any, source: str = "<instance>") -> Instance:
     if data is None:
         raise InstanceError([f"{source}: the file holds no instance (it is empty)"])
     if not isinstance(data, Mapping):
-        raise InstanceError([problem_line(
-            source, "(top level)", "must be a mapping of keys to values (horizon, sites, ...)",
-            data,
-        )])
+        raise InstanceError(
+            [
+                problem_line(
+                    source,
+                    "(top level)",
+                    "must be a mapping of keys to values (horizon, sites, ...)",
+                    data,
+                )
+            ]
+        )
     refused = data_limits(data)
     if refused:
         raise InstanceError([f"{source}: refused: {refused}"])
@@ -129,15 +135,17 @@ def parse_study(raw: Any, source: str = "<instance>") -> Study:
     uncertainty = None
     scenarios: list[Scenario] | None = []
     if sections.get("uncertainty") is not None:
-        uncertainty = validate_section(Uncertainty, sections["uncertainty"], "uncertainty", source,
-                                problems)
+        uncertainty = validate_section(
+            Uncertainty, sections["uncertainty"], "uncertainty", source, problems
+        )
     if sections.get("scenarios") is not None:
         scenarios = validate_scenarios(sections["scenarios"], source, problems)
     if instance is not None:
         data = instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if uncertainty is not None:
-            problems += section_references(uncertainty.entries(), data, "uncertainty", source,
-                                    uncertainty)
+            problems += section_references(
+                uncertainty.entries(), data, "uncertainty", source, uncertainty
+            )
         for i, sc in enumerate(scenarios or []):
             problems += section_references(sc.entries(), data, f"scenarios[{i}]", source, sc)
     if problems:

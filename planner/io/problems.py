@@ -113,12 +113,15 @@ def problem_lines(source: str, err: Mapping[str, Any]) -> list[str]:
         lines = []
         for inner in error.errors:
             lines += problem_lines(source, {**inner, "loc": loc + tuple(inner["loc"])})
-        lines += [problem_line(source, _path(loc + sub), message, value)
-                  for sub, message, value in error.items]
+        lines += [
+            problem_line(source, _path(loc + sub), message, value)
+            for sub, message, value in error.items
+        ]
         return lines
     if kind == "invalid_key":
-        return [problem_line(source, _path(loc[:-1]), "keys must be text",
-                             err.get("input", loc[-1]))]
+        return [
+            problem_line(source, _path(loc[:-1]), "keys must be text", err.get("input", loc[-1]))
+        ]
     if kind == "missing":
         return [problem_line(source, _path(loc), _message(err))]
     return [problem_line(source, _path(loc), _message(err), err.get("input"))]

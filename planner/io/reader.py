@@ -48,7 +48,9 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if not isinstance(key, (str, int, float, bool, type(None))):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain value, not a list or mapping",
+                None,
+                None,
+                "a key must be a plain value, not a list or mapping",
                 key_node.start_mark,
             )
         if key in seen:
@@ -59,9 +61,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 _UniqueKeyLoader.add_implicit_resolver(
@@ -126,8 +126,12 @@ def _too_much(text: str) -> str | None:
     MAX_NODES values, or a list or mapping of more than MAX_LIST_ITEMS."""
     open_counts: list[list] = []  # [children so far, is a mapping] of each open collection
     nodes = 0
-    node_events = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
-                   yaml.SequenceStartEvent)
+    node_events = (
+        yaml.ScalarEvent,
+        yaml.AliasEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, node_events):
             nodes += 1
@@ -138,8 +142,10 @@ def _too_much(text: str) -> str | None:
                 parent[0] += 1
                 if parent[0] > MAX_LIST_ITEMS * (2 if parent[1] else 1):
                     what = "a mapping holds" if parent[1] else "a list holds"
-                    return (f"{what} more than {MAX_LIST_ITEMS:,} entries (line "
-                            f"{event.start_mark.line + 1}; the limit of one list)")
+                    return (
+                        f"{what} more than {MAX_LIST_ITEMS:,} entries (line "
+                        f"{event.start_mark.line + 1}; the limit of one list)"
+                    )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 open_counts.append([0, isinstance(event, yaml.MappingStartEvent)])
                 if len(open_counts) > MAX_DEPTH:

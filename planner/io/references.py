@@ -43,10 +43,13 @@ def cross_references(data: Mapping) -> list[tuple[str, str, Any]]:
                 complete = False
                 continue
             if name in first:
-                problems.append((
-                    f"{key}[{i}].name", f"duplicate {label} name (first at {key}[{first[name]}])",
-                    name,
-                ))
+                problems.append(
+                    (
+                        f"{key}[{i}].name",
+                        f"duplicate {label} name (first at {key}[{first[name]}])",
+                        name,
+                    )
+                )
             else:
                 first[name] = i
         return set(first) if complete else None
@@ -68,11 +71,14 @@ def cross_references(data: Mapping) -> list[tuple[str, str, Any]]:
         if not isinstance(tech, str) or not _valid_name(tech):
             continue
         if tech in first_entry:
-            problems.append((
-                f"supply[{i}].technology",
-                f"a second supply entry for this technology (first at supply[{first_entry[tech]}])",
-                tech,
-            ))
+            problems.append(
+                (
+                    f"supply[{i}].technology",
+                    f"a second supply entry for this technology (first "
+                    f"at supply[{first_entry[tech]}])",
+                    tech,
+                )
+            )
         else:
             first_entry[tech] = i
     for i, site in enumerate(_list(data.get("sites"))):

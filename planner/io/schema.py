@@ -82,11 +82,13 @@ class Horizon(Strict):
         if deadline < start:
             return [(("deadline",), f"must not be before the start {start}", deadline)]
         if _months_between(start, deadline) > MAX_HORIZON_MONTHS:
-            return [(
-                ("deadline",),
-                f"must be at most {MAX_HORIZON_MONTHS // 12} years after the start {start}",
-                deadline,
-            )]
+            return [
+                (
+                    ("deadline",),
+                    f"must be at most {MAX_HORIZON_MONTHS // 12} years after the start {start}",
+                    deadline,
+                )
+            ]
         return []
 
 
@@ -182,12 +184,14 @@ class Site(Strict):
         build = values.get("build")
         block, rate = get_field(build, "block_mw"), get_field(build, "max_mw_per_month")
         if cal and is_number(block) and is_number(rate) and block > rate * cal.pm + 1e-9:
-            problems.append((
-                ("build", "block_mw"),
-                "must not be larger than one period's commissioning, "
-                f"max_mw_per_month * period_months = {rate * cal.pm:g}",
-                block,
-            ))
+            problems.append(
+                (
+                    ("build", "block_mw"),
+                    "must not be larger than one period's commissioning, "
+                    f"max_mw_per_month * period_months = {rate * cal.pm:g}",
+                    block,
+                )
+            )
         return problems
 
 
@@ -203,9 +207,9 @@ class Technology(Strict):
     rent_per_unit_month: Annotated[
         float, number_field(ge=0, sane=1e3, unit="$M per unit-month")
     ] = 0.0
-    fixed_om_per_mw_year: Annotated[
-        float, number_field(ge=0, sane=100, unit="$M per MW-year")
-    ] = 0.0
+    fixed_om_per_mw_year: Annotated[float, number_field(ge=0, sane=100, unit="$M per MW-year")] = (
+        0.0
+    )
     variable_cost_per_mwh: PricePerMWh = 0.0
     co2_t_per_mwh: Co2PerMWh = 0.0
     lead_months: Months = 0.0
@@ -273,8 +277,11 @@ def _increasing(entries: list[ScheduleEntry]) -> list[ScheduleEntry]:
     if not entries:
         raise ValueError("a schedule must have at least one entry")
     problems = [
-        ((i, "from"), f"must be after the previous entry's {a.from_} (dates strictly increase)",
-         b.from_)
+        (
+            (i, "from"),
+            f"must be after the previous entry's {a.from_} (dates strictly increase)",
+            b.from_,
+        )
         for i, (a, b) in enumerate(zip(entries, entries[1:], strict=False), start=1)
         if b.from_ <= a.from_
     ]
@@ -288,8 +295,12 @@ Schedule = Annotated[list[ScheduleEntry], AfterValidator(_increasing)]
 
 _LimitNumber = Annotated[
     float,
-    number_field(ge=0, sane=1e7, unit="$M",
-            what="a number, or a schedule [{from: 'YYYY-MM', value: ...}, ...]"),
+    number_field(
+        ge=0,
+        sane=1e7,
+        unit="$M",
+        what="a number, or a schedule [{from: 'YYYY-MM', value: ...}, ...]",
+    ),
     Tag("number"),
 ]
 

@@ -27,8 +27,9 @@ def validate_section(model, value: Any, where: str, source: str, problems: list[
 
 def validate_scenarios(value: Any, source: str, problems: list[str]) -> list[Scenario] | None:
     if not isinstance(value, list) or not value:
-        problems.append(section_line(source, "scenarios", "must be a non-empty list of scenarios",
-                                     value))
+        problems.append(
+            section_line(source, "scenarios", "must be a non-empty list of scenarios", value)
+        )
         return None
     out, ok = [], True
     for i, item in enumerate(value):
@@ -40,19 +41,26 @@ def validate_scenarios(value: Any, source: str, problems: list[str]) -> list[Sce
     seen: dict[str, int] = {}
     for i, sc in enumerate(out):
         if sc.name in seen:
-            problems.append(section_line(source, f"scenarios[{i}].name",
-                                  f"duplicate scenario name (first at scenarios[{seen[sc.name]}])",
-                                  sc.name))
+            problems.append(
+                section_line(
+                    source,
+                    f"scenarios[{i}].name",
+                    f"duplicate scenario name (first at scenarios[{seen[sc.name]}])",
+                    sc.name,
+                )
+            )
         seen.setdefault(sc.name, i)
     total = sum(sc.probability for sc in out)
     if abs(total - 1) > 1e-6:
-        problems.append(section_line(source, "scenarios", "probabilities must add up to 1, got "
-                              f"{total:.6g}"))
+        problems.append(
+            section_line(source, "scenarios", f"probabilities must add up to 1, got {total:.6g}")
+        )
     return out
 
 
-def section_references(entries: list[Entry], data: Mapping, where: str, source: str,
-                owner: BaseModel) -> list[str]:
+def section_references(
+    entries: list[Entry], data: Mapping, where: str, source: str, owner: BaseModel
+) -> list[str]:
     sites = {s["name"]: s for s in data["sites"]}
     supply = {e["technology"]: e for e in data.get("supply", [])}
     sources = [f["name"] for f in data.get("funding", [])]
@@ -73,22 +81,39 @@ def section_references(entries: list[Entry], data: Mapping, where: str, source: 
                     continue
                 chosen = [sites[e.site]] if e.site else list(sites.values())
                 if not any((s.get("grid") or {}).get("tranches") for s in chosen):
-                    out.append(section_line(source, path, "selects no grid tranche",
-                                            e.site or "all"))
-                elif e.tranche is not None and e.site is not None and e.tranche >= len(
-                        sites[e.site]["grid"]["tranches"]):
-                    out.append(section_line(source, f"{path}.tranche",
-                                     f"{e.site} has {len(sites[e.site]['grid']['tranches'])} "
-                                     "tranches", e.tranche))
+                    out.append(
+                        section_line(source, path, "selects no grid tranche", e.site or "all")
+                    )
+                elif (
+                    e.tranche is not None
+                    and e.site is not None
+                    and e.tranche >= len(sites[e.site]["grid"]["tranches"])
+                ):
+                    out.append(
+                        section_line(
+                            source,
+                            f"{path}.tranche",
+                            f"{e.site} has {len(sites[e.site]['grid']['tranches'])} tranches",
+                            e.tranche,
+                        )
+                    )
             elif isinstance(e, DeliverySlip):
                 if e.technology not in supply:
-                    unknown(f"{path}.technology", "technology with a supply entry",
-                            e.technology, supply)
+                    unknown(
+                        f"{path}.technology", "technology with a supply entry", e.technology, supply
+                    )
                 elif e.delivery is not None and e.delivery >= len(
-                        supply[e.technology]["deliveries"]):
+                    supply[e.technology]["deliveries"]
+                ):
                     n = len(supply[e.technology]["deliveries"])
-                    out.append(section_line(source, f"{path}.delivery",
-                                     f"{e.technology} has {n} deliveries", e.delivery))
+                    out.append(
+                        section_line(
+                            source,
+                            f"{path}.delivery",
+                            f"{e.technology} has {n} deliveries",
+                            e.delivery,
+                        )
+                    )
             elif e.source not in sources:
                 unknown(f"{path}.source", "source", e.source, sources)
     return out
@@ -118,8 +143,9 @@ def section_error_line(source: str, where: str, err: Mapping[str, Any]) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     kind = err["type"]
-    if kind.startswith("union_tag") and "shock" in str((err.get("ctx") or {}).get(
-            "discriminator", "")):
+    if kind.startswith("union_tag") and "shock" in str(
+        (err.get("ctx") or {}).get("discriminator", "")
+    ):
         message = "shock must be one of " + ", ".join(shocks.SHOCKS)
     elif kind in _MESSAGES:
         message = _MESSAGES[kind]

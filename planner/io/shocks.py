@@ -70,7 +70,8 @@ def select_sources(selector: Any, data: Mapping) -> list[str]:
     for f in funding:
         off = not f.get("on_balance_sheet", f["kind"] not in ("spv", "lease"))
         if (kinds is not None and f["kind"] in kinds) or (
-                selector.off_balance_sheet is not None and off == selector.off_balance_sheet):
+            selector.off_balance_sheet is not None and off == selector.off_balance_sheet
+        ):
             out.append(f["name"])
     return out
 
@@ -112,8 +113,12 @@ def make_entries(spec_type: Any) -> tuple[type, type, type, type, type]:
             return self.name or f"cut {_describe(self.sources)}" + _from(self.from_)
 
         def applied(self, value: float, data: Mapping) -> dict:
-            return {"shock": "cut", "sources": select_sources(self.sources, data),
-                    "from": self.from_, "fraction": min(max(value, 0.0), 1.0)}
+            return {
+                "shock": "cut",
+                "sources": select_sources(self.sources, data),
+                "from": self.from_,
+                "fraction": min(max(value, 0.0), 1.0),
+            }
 
     class Close(_Strict):
         shock: Literal["close"]
@@ -135,11 +140,12 @@ def make_entries(spec_type: Any) -> tuple[type, type, type, type, type]:
         def applied(self, value: float, data: Mapping) -> dict:
             months = max(whole_months(value), 0)
             end = data["horizon"]["deadline"]
-            until = {f["name"]: shift_month(f.get("until", end), -months)
-                     for f in data.get("funding", [])
-                     if f["name"] in select_sources(self.sources, data)}
-            return {"shock": "close", "months_early": months,
-                    "until": until if months else {}}
+            until = {
+                f["name"]: shift_month(f.get("until", end), -months)
+                for f in data.get("funding", [])
+                if f["name"] in select_sources(self.sources, data)
+            }
+            return {"shock": "close", "months_early": months, "until": until if months else {}}
 
     class Rate(_Strict):
         shock: Literal["rate"]
@@ -160,8 +166,12 @@ def make_entries(spec_type: Any) -> tuple[type, type, type, type, type]:
             return self.name or f"rate {_describe(self.sources)}" + _from(self.from_)
 
         def applied(self, value: float, data: Mapping) -> dict:
-            return {"shock": "rate", "sources": select_sources(self.sources, data),
-                    "from": self.from_, "bp": float(value)}
+            return {
+                "shock": "rate",
+                "sources": select_sources(self.sources, data),
+                "from": self.from_,
+                "bp": float(value),
+            }
 
     class Limit(_Strict):
         shock: Literal["limit"]
@@ -213,8 +223,12 @@ def make_entries(spec_type: Any) -> tuple[type, type, type, type, type]:
             return self.name or f"capex {self.technology or self.site or 'every site'}"
 
         def applied(self, value: float, data: Mapping) -> dict:
-            return {"shock": "capex", "site": self.site, "technology": self.technology,
-                    "factor": max(float(value), 0.0)}
+            return {
+                "shock": "capex",
+                "site": self.site,
+                "technology": self.technology,
+                "factor": max(float(value), 0.0),
+            }
 
     return Cut, Close, Rate, Limit, Capex
 
@@ -253,22 +267,40 @@ def references(entries: list, data: Mapping, where: str, source: str, line) -> l
     for i, e in enumerate(entries):
         path = f"{where}.money[{i}]"
         if hasattr(e, "sources"):
-            wanted = [e.sources] if isinstance(e.sources, str) else (
-                e.sources if isinstance(e.sources, list) else [])
+            wanted = (
+                [e.sources]
+                if isinstance(e.sources, str)
+                else (e.sources if isinstance(e.sources, list) else [])
+            )
             bad = [n for n in wanted if n not in names]
             for n in bad:
                 unknown(f"{path}.sources", "source", n, names)
             if not bad and not select_sources(e.sources, data):
-                out.append(line(source, f"{path}.sources", "selects no source",
-                                _describe(e.sources)))
+                out.append(
+                    line(source, f"{path}.sources", "selects no source", _describe(e.sources))
+                )
             if getattr(e, "from_", None) is not None and e.from_ > data["horizon"]["deadline"]:
-                out.append(line(source, f"{path}.from", "must not be after the deadline "
-                                f"{data['horizon']['deadline']}", e.from_))
+                out.append(
+                    line(
+                        source,
+                        f"{path}.from",
+                        f"must not be after the deadline {data['horizon']['deadline']}",
+                        e.from_,
+                    )
+                )
         elif hasattr(e, "limit"):
             if limits.get(e.limit) is None:
-                out.append(line(source, f"{path}.limit", "the instance sets no such limit "
-                                "(limits: " + ", ".join(k for k in LIMITS if limits.get(k)
-                                                        is not None) + ")", e.limit))
+                out.append(
+                    line(
+                        source,
+                        f"{path}.limit",
+                        "the instance sets no such limit "
+                        "(limits: "
+                        + ", ".join(k for k in LIMITS if limits.get(k) is not None)
+                        + ")",
+                        e.limit,
+                    )
+                )
         else:
             if e.site is not None and e.site not in sites:
                 unknown(f"{path}.site", "site", e.site, sites)
@@ -291,6 +323,18 @@ def fingerprint(money: list[dict]) -> str:
     return json.dumps(money, sort_keys=True)
 
 
-__all__ = ["KINDS", "LIMITS", "MAX_BP", "MAX_FACTOR", "MONEY_KEY", "SHOCKS", "SourceFilter",
-           "fingerprint", "make_entries", "money_of", "references", "select_sources",
-           "without_money"]
+__all__ = [
+    "KINDS",
+    "LIMITS",
+    "MAX_BP",
+    "MAX_FACTOR",
+    "MONEY_KEY",
+    "SHOCKS",
+    "SourceFilter",
+    "fingerprint",
+    "make_entries",
+    "money_of",
+    "references",
+    "select_sources",
+    "without_money",
+]

@@ -103,8 +103,9 @@ class Discrete(_Strict):
         if len(self.values) != len(self.probabilities):
             raise ValueError("values and probabilities must have the same length")
         if abs(sum(self.probabilities) - 1) > 1e-6:
-            raise ValueError(f"probabilities must add up to 1, they add up to "
-                             f"{sum(self.probabilities):g}")
+            raise ValueError(
+                f"probabilities must add up to 1, they add up to {sum(self.probabilities):g}"
+            )
         return self
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -219,8 +220,9 @@ def entry_spec(entry: Entry):
     return entry.delay_months if isinstance(entry, FundingDelay) else entry.slip_months
 
 
-def sample_slips(uncertainty: Uncertainty, data: Mapping, n: int, seed: int
-                 ) -> tuple[list[Entry], np.ndarray]:
+def sample_slips(
+    uncertainty: Uncertainty, data: Mapping, n: int, seed: int
+) -> tuple[list[Entry], np.ndarray]:
     """``n`` draws of every entry: the entries and an (n, entries) array of
     months, reproducible from the seed (one stream per entry, so adding an
     entry does not change the draws of the others)."""

@@ -192,9 +192,7 @@ def prepare(inst: Instance) -> ModelData:
         possible = {
             "facility": can_build(s) and s.build.capex_per_mw > 0,
             "compute": can_build(s) and s.compute_capex_per_mw > 0,
-            "power": any(
-                techs[k].ownership == "buy" and techs[k].capex_per_unit > 0 for k in ks
-            ),
+            "power": any(techs[k].ownership == "buy" and techs[k].capex_per_unit > 0 for k in ks),
             "grid": s.name in paid_tranche_sites,
             "rent": any(
                 techs[k].ownership == "rent" and techs[k].rent_per_unit_month > 0 for k in ks
@@ -205,8 +203,10 @@ def prepare(inst: Instance) -> ModelData:
     # ---- funding
     first_draw = {f.name: cal.from_(f.available) if f.available else 0 for f in inst.funding}
     last_draw = {f.name: min(cal.by(f.until), D) if f.until else D for f in inst.funding}
-    eligible = {f.name: (None if f.sites is None else set(f.sites),
-                         None if f.uses is None else set(f.uses)) for f in inst.funding}
+    eligible = {
+        f.name: (None if f.sites is None else set(f.sites), None if f.uses is None else set(f.uses))
+        for f in inst.funding
+    }
     draw_index = [
         (f.name, s, c, t)
         for f in inst.funding
@@ -216,7 +216,9 @@ def prepare(inst: Instance) -> ModelData:
     ]
     drawn_sources = {f for f, *_ in draw_index}
     outstanding_index = [
-        (f.name, t) for f in inst.funding if f.name in drawn_sources
+        (f.name, t)
+        for f in inst.funding
+        if f.name in drawn_sources
         for t in range(first_draw[f.name], D + 1)
     ]
     draws_of_source_at: dict[tuple[str, int], list] = defaultdict(list)
@@ -239,7 +241,13 @@ def prepare(inst: Instance) -> ModelData:
     off_bs = {t: schedule_value(lim.max_off_balance_sheet, cal, t) for t in periods}
 
     return ModelData(
-        cal=cal, D=D, pm=pm, hours=H, periods=periods, sites=sites, techs=list(techs),
+        cal=cal,
+        D=D,
+        pm=pm,
+        hours=H,
+        periods=periods,
+        sites=sites,
+        techs=list(techs),
         sources=[f.name for f in inst.funding],
         existing={s.name: s.existing_it_mw for s in inst.sites},
         max_it={s.name: s.max_it_mw for s in inst.sites},
@@ -249,7 +257,8 @@ def prepare(inst: Instance) -> ModelData:
         compute_capex={s.name: s.compute_capex_per_mw for s in inst.sites},
         rate_cap={
             s.name: s.build.max_mw_per_month * pm
-            for s in inst.sites if s.build.max_mw_per_month is not None
+            for s in inst.sites
+            if s.build.max_mw_per_month is not None
         },
         block={s.name: s.build.block_mw for s in inst.sites if s.build.block_mw is not None},
         built_index=built_index,
@@ -257,11 +266,16 @@ def prepare(inst: Instance) -> ModelData:
         commitment=commitment,
         grid_price={s.name: s.grid.price_per_mwh if s.grid else 0.0 for s in inst.sites},
         grid_co2={s.name: s.grid.co2_t_per_mwh if s.grid else 0.0 for s in inst.sites},
-        tranches=list(tranche_from), tranche_mw=tranche_mw, tranche_from=tranche_from,
-        tranche_cost=tranche_cost, tranche_paid=tranche_paid,
+        tranches=list(tranche_from),
+        tranche_mw=tranche_mw,
+        tranche_from=tranche_from,
+        tranche_cost=tranche_cost,
+        tranche_paid=tranche_paid,
         grid_index=sorted(grid_tranches_at, key=lambda st: (position[st[0]], st[1])),
-        grid_tranches_at=dict(grid_tranches_at), tranches_paid_at=dict(tranches_paid_at),
-        reserve=reserve, onsite_max=onsite_max,
+        grid_tranches_at=dict(grid_tranches_at),
+        tranches_paid_at=dict(tranches_paid_at),
+        reserve=reserve,
+        onsite_max=onsite_max,
         unit_mw={k: v.unit_mw for k, v in techs.items()},
         availability={k: v.availability for k, v in techs.items()},
         bought={k: v.ownership == "buy" for k, v in techs.items()},
@@ -273,28 +287,35 @@ def prepare(inst: Instance) -> ModelData:
         variable_cost={k: v.variable_cost_per_mwh * H / 1e6 for k, v in techs.items()},
         tech_co2={k: v.co2_t_per_mwh * H / 1e6 for k, v in techs.items()},
         tech_lead=tech_lead,
-        unit_index=unit_index, unit_ub=unit_ub, site_techs=site_techs,
+        unit_index=unit_index,
+        unit_ub=unit_ub,
+        site_techs=site_techs,
         units_at=dict(units_at),
         firm_index=[(s, t) for (s, t) in units_at if reserve[s] > 0],
         permit_index=list(units_at),
         supply_index=[kt for kt in supply_cap if kt in supply_sites],
-        supply_cap=supply_cap, supply_sites=dict(supply_sites),
+        supply_cap=supply_cap,
+        supply_sites=dict(supply_sites),
         use_index=use_index,
         amount={f.name: f.amount for f in inst.funding},
         per_month={f.name: f.per_month for f in inst.funding if f.per_month is not None},
-        first_draw=first_draw, last_draw=last_draw,
+        first_draw=first_draw,
+        last_draw=last_draw,
         rate={f.name: f.rate for f in inst.funding},
         debt_on_bs=[f.name for f in inst.funding if f.debt and f.on_balance_sheet],
         off_bs=[f.name for f in inst.funding if not f.on_balance_sheet],
         max_per_site=max_per_site,
         setup_cost={f.name: f.setup_cost for f in inst.funding if f.setup_cost > 0},
-        draw_index=draw_index, outstanding_index=outstanding_index,
-        draws_of_source_at=dict(draws_of_source_at), draws_at=dict(draws_at),
+        draw_index=draw_index,
+        outstanding_index=outstanding_index,
+        draws_of_source_at=dict(draws_of_source_at),
+        draws_at=dict(draws_at),
         max_per_site_index=list(draws_of_source_site),
         draws_of_source_site=dict(draws_of_source_site),
         on_bs_limit={t: v for t, v in on_bs.items() if v is not None},
         off_bs_limit={t: v for t, v in off_bs.items() if v is not None},
-        max_total_cost=lim.max_total_cost, max_co2=lim.max_co2_mt,
+        max_total_cost=lim.max_total_cost,
+        max_co2=lim.max_co2_mt,
     )
 
 

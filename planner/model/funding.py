@@ -31,11 +31,15 @@ def spending_terms(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
                     terms.append((-d.capex_per_unit[k], m.units[s, k, online - 1]))
         return terms, 0.0
     if c == "grid":  # a chosen tranche's cost, when due
-        return [(d.tranche_cost[g], m.tranche_chosen[g])
-                for g in d.tranches_paid_at.get((s, t), ())], 0.0
+        return [
+            (d.tranche_cost[g], m.tranche_chosen[g]) for g in d.tranches_paid_at.get((s, t), ())
+        ], 0.0
     # rent: rented units on hire at t
-    return [(d.rent_per_period[k], m.units[s, k, t])
-            for k in d.units_at.get((s, t), ()) if not d.bought[k]], 0.0
+    return [
+        (d.rent_per_period[k], m.units[s, k, t])
+        for k in d.units_at.get((s, t), ())
+        if not d.bought[k]
+    ], 0.0
 
 
 def spending(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
@@ -83,13 +87,15 @@ def add_funding(m: pyo.ConcreteModel, d: ModelData) -> None:
     )
     m.source_per_month = pyo.Constraint(
         [(f, t) for (f, t) in d.outstanding_index if f in d.per_month],
-        rule=lambda m, f, t: m.outstanding_musd[f, t]
-        <= d.per_month[f] * d.pm * (t - d.first_draw[f] + 1),
+        rule=lambda m, f, t: (
+            m.outstanding_musd[f, t] <= d.per_month[f] * d.pm * (t - d.first_draw[f] + 1)
+        ),
     )
     m.source_max_per_site = pyo.Constraint(
         d.max_per_site_index,
-        rule=lambda m, f, s: le([(1, draw[x]) for x in d.draws_of_source_site[f, s]],
-                                d.max_per_site[f]),
+        rule=lambda m, f, s: le(
+            [(1, draw[x]) for x in d.draws_of_source_site[f, s]], d.max_per_site[f]
+        ),
     )
     setup = [f for f in has_draws if f in d.setup_cost]
     m.source_used = pyo.Var(setup, domain=pyo.Binary, doc="source used: its setup fee is paid")

@@ -77,8 +77,10 @@ def html_table(df: pd.DataFrame, digits: int = 1) -> str:
     """A DataFrame as an escaped ``table.data``; numbers right-aligned."""
     if df.empty:
         return '<p class="note">(none)</p>'
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-               for c in df.columns]
+    numeric = [
+        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        for c in df.columns
+    ]
     head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
     rows = []
     for row in df.itertuples(index=False):
@@ -105,30 +107,44 @@ def alt_text(name: str, plan: Plan) -> str:
     deadline = _deadline(plan)
     sites = capacity_by_site(plan)
     if name == "capacity":
-        per_site = ", ".join(f"{s} {number(v)} MW" for s, v in zip(
-            sites["site"], sites["online (IT MW)"], strict=True))
-        return (f"Stacked area chart of IT MW online per period by site; in the deadline "
-                f"period {deadline}, {_num(plan.capacity_mw)} MW are online"
-                + (f" ({per_site})." if per_site else "."))
+        per_site = ", ".join(
+            f"{s} {number(v)} MW"
+            for s, v in zip(sites["site"], sites["online (IT MW)"], strict=True)
+        )
+        return (
+            f"Stacked area chart of IT MW online per period by site; in the deadline "
+            f"period {deadline}, {_num(plan.capacity_mw)} MW are online"
+            + (f" ({per_site})." if per_site else ".")
+        )
     if name == "power-mix":
         mix = ", ".join(f"{k} {number(v)} MW" for k, v in power_by_source(plan).items())
-        return ("Stacked bars per site of MW drawn from the grid and generated on site, "
-                "rented units hatched, with the grid's usable MW as a dashed step line; "
-                f"at the deadline: {mix or 'no power'}.")
+        return (
+            "Stacked bars per site of MW drawn from the grid and generated on site, "
+            "rented units hatched, with the grid's usable MW as a dashed step line; "
+            f"at the deadline: {mix or 'no power'}."
+        )
     if name == "schedule":
-        return ("Gantt chart per site of works and unit-order lead times ending when halls "
-                "and units come online, grid payments and energizations, supply deliveries, "
-                "and financing draws sized by amount.")
+        return (
+            "Gantt chart per site of works and unit-order lead times ending when halls "
+            "and units come online, grid payments and energizations, supply deliveries, "
+            "and financing draws sized by amount."
+        )
     if name == "money":
         total = sum(plan.draws_by_source().values())
-        return (f"Paired stacked bars per period: draws by funding source beside spending by "
-                f"use; {number(total, ',.0f')} $M drawn in all.")
+        return (
+            f"Paired stacked bars per period: draws by funding source beside spending by "
+            f"use; {number(total, ',.0f')} $M drawn in all."
+        )
     if name == "balance-sheet":
-        return ("Line chart of outstanding on-balance-sheet debt and off-balance-sheet "
-                "financing per period, with their limits as dashed step lines where set.")
+        return (
+            "Line chart of outstanding on-balance-sheet debt and off-balance-sheet "
+            "financing per period, with their limits as dashed step lines where set."
+        )
     techs = ", ".join(dict.fromkeys(charts.table(plan, "supply")["technology"]))
-    return ("Per technology with a supply schedule, units in use (bars) against units "
-            f"delivered so far (step line): {techs or 'none'}.")
+    return (
+        "Per technology with a supply schedule, units in use (bars) against units "
+        f"delivered so far (step line): {techs or 'none'}."
+    )
 
 
 def caption(name: str, plan: Plan) -> str:
@@ -141,36 +157,52 @@ def caption(name: str, plan: Plan) -> str:
         sites = capacity_by_site(plan)
         dark = float(sites["dark (IT MW)"].sum()) if not sites.empty else 0.0
         text = f"{_num(plan.capacity_mw)} IT MW online in the deadline period, {deadline}"
-        return text + (f"; {_num(dark)} MW built but dark (the dotted line is all MW built)."
-                       if dark > 0.05 else ".")
+        return text + (
+            f"; {_num(dark)} MW built but dark (the dotted line is all MW built)."
+            if dark > 0.05
+            else "."
+        )
     if name == "power-mix":
-        return ("The dashed step is the grid's usable MW; Tn names the site's n-th tranche "
-                "(counted from 0, as explain does) and the MW it adds. Hatched bars are "
-                "rented units.")
+        return (
+            "The dashed step is the grid's usable MW; Tn names the site's n-th tranche "
+            "(counted from 0, as explain does) and the MW it adds. Hatched bars are "
+            "rented units."
+        )
     if name == "schedule":
-        return ("A bar runs from the start of works or the order to the period the halls or "
-                "units come online; labels give the MW or units added, and the $M of each "
-                "draw. Where labels would collide, the later ones are left out.")
+        return (
+            "A bar runs from the start of works or the order to the period the halls or "
+            "units come online; labels give the MW or units added, and the $M of each "
+            "draw. Where labels would collide, the later ones are left out."
+        )
     if name == "money":
         drawn = sum(plan.draws_by_source().values())
-        return (f"{_num(drawn, ',.0f')} $M drawn in all: in each period the left bar is what "
-                "was drawn, by source, the right (dotted) bar what was spent, by use.")
+        return (
+            f"{_num(drawn, ',.0f')} $M drawn in all: in each period the left bar is what "
+            "was drawn, by source, the right (dotted) bar what was spent, by use."
+        )
     if name == "balance-sheet":
         bs = charts.table(plan, "balance_sheet")
         if bs.empty:
             return ""
         peak = bs.loc[bs["on_bs_debt_musd"].idxmax()]
         spans = plan_spans(plan)
-        text = (f"On-balance-sheet debt peaks at {_num(peak['on_bs_debt_musd'], ',.0f')} $M "
-                f"in {spans[int(peak['period'])]}")
+        text = (
+            f"On-balance-sheet debt peaks at {_num(peak['on_bs_debt_musd'], ',.0f')} $M "
+            f"in {spans[int(peak['period'])]}"
+        )
         limit = peak["on_bs_debt_limit_musd"]
-        return text + (f", against a limit of {_num(limit, ',.0f')} $M." if pd.notna(limit)
-                       else "; there is no limit.")
+        return text + (
+            f", against a limit of {_num(limit, ',.0f')} $M."
+            if pd.notna(limit)
+            else "; there is no limit."
+        )
     supply = charts.table(plan, "supply")
     last = supply[supply["period"] == len(plan.periods) - 1]
-    return "; ".join(f"{r.technology}: {number(r.used_units, ',.0f')} of "
-                     f"{number(r.available_units, ',.0f')} delivered units in use in {deadline}"
-                     for r in last.itertuples()) + ("." if len(last) else "")
+    return "; ".join(
+        f"{r.technology}: {number(r.used_units, ',.0f')} of "
+        f"{number(r.available_units, ',.0f')} delivered units in use in {deadline}"
+        for r in last.itertuples()
+    ) + ("." if len(last) else "")
 
 
 def _chart_figures(plan: Plan, instance: Instance | None) -> str:
@@ -184,7 +216,8 @@ def _chart_figures(plan: Plan, instance: Instance | None) -> str:
         parts.append(
             f'<figure class="chart" id="chart-{name}">'
             f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
-            f'alt="{alt}">' + (f"<figcaption>{escape(text)}</figcaption>" if text else "")
+            f'alt="{alt}">'
+            + (f"<figcaption>{escape(text)}</figcaption>" if text else "")
             + "</figure>"
         )
     return "\n".join(parts)
@@ -197,8 +230,11 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
     if plan.message:
         out.append(f"<p>{escape(plan.message)}</p>")
     if plan.explanation:
-        out.append("<p>Why:</p><ul>" + "".join(
-            f"<li>{escape(line)}</li>" for line in plan.explanation) + "</ul>")
+        out.append(
+            "<p>Why:</p><ul>"
+            + "".join(f"<li>{escape(line)}</li>" for line in plan.explanation)
+            + "</ul>"
+        )
     if plan.status.has_plan:
         deadline = _deadline(plan)
         kpis = [
@@ -207,11 +243,18 @@ def _summary(plan: Plan, instance: Instance | None) -> str:
             (_num(plan.co2_mt, ",.3f") + " Mt", "CO2 through the deadline"),
         ]
         if plan.capacity_mw and plan.total_cost is not None:
-            kpis.append((_num(plan.total_cost / plan.capacity_mw, ",.2f") + " $M",
-                         "cost per IT MW"))
-        out.append('<div class="kpis">' + "".join(
-            f'<div class="kpi"><div class="value">{escape(v)}</div>'
-            f'<div class="label">{escape(label)}</div></div>' for v, label in kpis) + "</div>")
+            kpis.append(
+                (_num(plan.total_cost / plan.capacity_mw, ",.2f") + " $M", "cost per IT MW")
+            )
+        out.append(
+            '<div class="kpis">'
+            + "".join(
+                f'<div class="kpi"><div class="value">{escape(v)}</div>'
+                f'<div class="label">{escape(label)}</div></div>'
+                for v, label in kpis
+            )
+            + "</div>"
+        )
     stages = pd.DataFrame(
         [(s.term, s.value, s.status.value, _percent(s.mip_gap)) for s in plan.stages],
         columns=["stage", "value", "status", "MIP gap (%)"],
@@ -235,10 +278,18 @@ def _bottlenecks(bottlenecks: list | None) -> str:
         return '<p class="note">Bottlenecks were not computed for this report.</p>'
     if not bottlenecks:
         return '<p class="note">No limit was found that bounds the capacity.</p>'
-    rows = [(i + 1, str(_field(b, "step") or _field(b, "limit")), str(_field(b, "kind")),
-             float(_field(b, "gain_mw") or 0.0)) for i, b in enumerate(bottlenecks)]
-    df = pd.DataFrame(rows, columns=["rank", "one step more of the limit", "kind",
-                                     "IT MW gained at the deadline"])
+    rows = [
+        (
+            i + 1,
+            str(_field(b, "step") or _field(b, "limit")),
+            str(_field(b, "kind")),
+            float(_field(b, "gain_mw") or 0.0),
+        )
+        for i, b in enumerate(bottlenecks)
+    ]
+    df = pd.DataFrame(
+        rows, columns=["rank", "one step more of the limit", "kind", "IT MW gained at the deadline"]
+    )
     return html_table(df)
 
 
@@ -264,8 +315,12 @@ def _period_note(plan: Plan) -> str:
     return f"a period is shown as its months: {long} (on a chart's axis, {short})."
 
 
-def render_html(plan: Plan, instance: Instance | None = None,
-                bottlenecks: list | None = None, stress: Any = None) -> str:
+def render_html(
+    plan: Plan,
+    instance: Instance | None = None,
+    bottlenecks: list | None = None,
+    stress: Any = None,
+) -> str:
     """The report page for a plan.
 
     With the instance (by default the one the plan carries) the schedule shows
@@ -283,8 +338,9 @@ def render_html(plan: Plan, instance: Instance | None = None,
     ]
     if stress is not None:  # a planner.studies.stress.StressResult
         sections.insert(2, ("stress", "Credit stress", _stress(stress)))
-    body = "\n".join(f'<section id="{sid}"><h2>{title}</h2>\n{html}\n</section>'
-                     for sid, title, html in sections)
+    body = "\n".join(
+        f'<section id="{sid}"><h2>{title}</h2>\n{html}\n</section>' for sid, title, html in sections
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -317,16 +373,27 @@ def _stress(result) -> str:
     for col in ("absorbed", "first_loss", "max_size"):
         rank[col] = [size_text(x, u) for x, u in zip(rank[col], rank["unit"], strict=True)]
     rank.loc[rank["first_loss"] == "-", "absorbed"] = "all"
-    rank = rank.drop(columns=["unit"]).rename(columns={
-        "absorbed": "absorbs", "first_loss": "loses from", "lost_at_max_mw": "MW lost at max",
-        "max_size": "max size", "cost_at_max": "cost at max ($M)"})
+    rank = rank.drop(columns=["unit"]).rename(
+        columns={
+            "absorbed": "absorbs",
+            "first_loss": "loses from",
+            "lost_at_max_mw": "MW lost at max",
+            "max_size": "max size",
+            "cost_at_max": "cost at max ($M)",
+        }
+    )
     src, w, h = figure_png(stress_chart(result))
     worst = result.weakest()
-    note = (f"The weakest funding link: <strong>{escape(worst)}</strong>." if worst else
-            "No shock in range costs capacity at the deadline.")
-    return (f"<p>{escape(result.plan_source.capitalize())}: {_num(result.base['capacity_mw'])} "
-            f"MW online at the deadline with no shock. Each shock alone, the weakest link first "
-            f"(the largest size it absorbs without losing a MW, and the first that loses). "
-            f"{note}</p>{html_table(rank)}"
-            f'<figure><img src="{src}" width="{w}" height="{h}" alt="MW at the deadline '
-            f'against each shock"></figure>')
+    note = (
+        f"The weakest funding link: <strong>{escape(worst)}</strong>."
+        if worst
+        else "No shock in range costs capacity at the deadline."
+    )
+    return (
+        f"<p>{escape(result.plan_source.capitalize())}: {_num(result.base['capacity_mw'])} "
+        f"MW online at the deadline with no shock. Each shock alone, the weakest link first "
+        f"(the largest size it absorbs without losing a MW, and the first that loses). "
+        f"{note}</p>{html_table(rank)}"
+        f'<figure><img src="{src}" width="{w}" height="{h}" alt="MW at the deadline '
+        f'against each shock"></figure>'
+    )

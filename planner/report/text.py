@@ -24,8 +24,13 @@ def summary_dict(plan: Plan) -> dict[str, Any]:
         "co2_mt": plan.co2_mt,
         **_gap_fields(plan),
         "stages": [
-            {"term": s.term, "status": s.status.value, "value": s.value,
-             "bound": _finite(s.bound), "mip_gap": _finite(s.mip_gap)}
+            {
+                "term": s.term,
+                "status": s.status.value,
+                "value": s.value,
+                "bound": _finite(s.bound),
+                "mip_gap": _finite(s.mip_gap),
+            }
             for s in plan.stages
         ],
         "sites": [],

@@ -34,11 +34,13 @@ def capacity_by_site(plan: Plan) -> pd.DataFrame:
     MW (built, not online)."""
     cap = table(plan, "capacity")
     last = cap[cap["period"] == _deadline(plan)]
-    out = pd.DataFrame({
-        "site": last["site"].astype(str),
-        "online (IT MW)": last["online_mw"].astype(float),
-        "built (IT MW)": last["built_mw"].astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "site": last["site"].astype(str),
+            "online (IT MW)": last["online_mw"].astype(float),
+            "built (IT MW)": last["built_mw"].astype(float),
+        }
+    )
     out["dark (IT MW)"] = out["built (IT MW)"] - out["online (IT MW)"]
     return out.reset_index(drop=True)
 
@@ -48,13 +50,15 @@ def power_mix(plan: Plan) -> pd.DataFrame:
     usable MW, MW drawn or generated, and the share of the site's power."""
     power = table(plan, "power")
     last = power[power["period"] == _deadline(plan)]
-    out = pd.DataFrame({
-        "site": last["site"].astype(str),
-        "source": last["source"].astype(str),
-        "units": last["units"].astype(int),
-        "capacity (MW)": last["capacity_mw"].astype(float),
-        "supplied (MW)": last["generation_mw"].astype(float),
-    }).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "site": last["site"].astype(str),
+            "source": last["source"].astype(str),
+            "units": last["units"].astype(int),
+            "capacity (MW)": last["capacity_mw"].astype(float),
+            "supplied (MW)": last["generation_mw"].astype(float),
+        }
+    ).reset_index(drop=True)
     site_total = out.groupby("site")["supplied (MW)"].transform("sum")
     out["share (%)"] = (100 * out["supplied (MW)"] / site_total.where(site_total > 0)).fillna(0)
     return out
@@ -72,16 +76,21 @@ def funding_by_source(plan: Plan) -> pd.DataFrame:
     if src.empty:
         return pd.DataFrame(columns=["source", "drawn ($M)", "share (%)"])
     total = float(src["drawn_musd"].sum())
-    out = pd.DataFrame({
-        "source": src["source"].astype(str),
-        "drawn ($M)": src["drawn_musd"].astype(float),
-        "share (%)": 100 * src["drawn_musd"].astype(float) / total if total > 0 else 0.0,
-        "interest ($M)": src["interest_musd"].astype(float),
-        "setup ($M)": src["setup_cost_musd"].astype(float),
-    }).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "source": src["source"].astype(str),
+            "drawn ($M)": src["drawn_musd"].astype(float),
+            "share (%)": 100 * src["drawn_musd"].astype(float) / total if total > 0 else 0.0,
+            "interest ($M)": src["interest_musd"].astype(float),
+            "setup ($M)": src["setup_cost_musd"].astype(float),
+        }
+    ).reset_index(drop=True)
     funding = table(plan, "funding")
-    by_use = funding.pivot_table(index="source", columns="use", values="draw_musd",
-                                 aggfunc="sum") if not funding.empty else pd.DataFrame()
+    by_use = (
+        funding.pivot_table(index="source", columns="use", values="draw_musd", aggfunc="sum")
+        if not funding.empty
+        else pd.DataFrame()
+    )
     for use in USES:
         if use in by_use.columns:
             out[f"{use} ($M)"] = out["source"].map(by_use[use]).fillna(0.0).astype(float)
@@ -94,11 +103,13 @@ def cost_breakdown(plan: Plan) -> pd.DataFrame:
     if costs.empty:
         return pd.DataFrame(columns=["item", "cost ($M)", "share (%)"])
     total = float(costs["cost_musd"].sum())
-    return pd.DataFrame({
-        "item": costs["item"].astype(str),
-        "cost ($M)": costs["cost_musd"].astype(float),
-        "share (%)": 100 * costs["cost_musd"].astype(float) / total if total else 0.0,
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "item": costs["item"].astype(str),
+            "cost ($M)": costs["cost_musd"].astype(float),
+            "share (%)": 100 * costs["cost_musd"].astype(float) / total if total else 0.0,
+        }
+    ).reset_index(drop=True)
 
 
 # ------------------------------------------------------------ formatting
@@ -118,13 +129,16 @@ def format_table(df: pd.DataFrame, indent: str = "  ", digits: int = 1) -> str:
         return indent + "(none)"
     cols = list(df.columns)
     cells = [[cell_text(v, digits) for v in row] for row in df.itertuples(index=False)]
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-               for c in cols]
+    numeric = [
+        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols
+    ]
     widths = [max(len(str(c)), *(len(r[i]) for r in cells)) for i, c in enumerate(cols)]
 
     def line(values: Iterable[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w)
-                 for v, w, num in zip(values, widths, numeric, strict=True)]
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
         return (indent + "  ".join(parts)).rstrip()
 
     rule = indent + "  ".join("-" * w for w in widths)
@@ -132,8 +146,11 @@ def format_table(df: pd.DataFrame, indent: str = "  ", digits: int = 1) -> str:
 
 
 def _num(value: float | None, spec: str = ",.1f") -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
         else number(value, spec)
+    )
 
 
 # ------------------------------------------------------------ one plan
@@ -156,8 +173,7 @@ def summary_lines(plan: Plan) -> list[str]:
     if plan.stages:
         lines.append(f"MIP gap: {gap_phrase(plan)}")
     for s in plan.stages:
-        gap = "unknown" if s.mip_gap is None or not math.isfinite(s.mip_gap) \
-            else f"{s.mip_gap:.2%}"
+        gap = "unknown" if s.mip_gap is None or not math.isfinite(s.mip_gap) else f"{s.mip_gap:.2%}"
         lines.append(f"stage {s.term}: {_num(s.value, ',.6g')} ({s.status.value}, gap {gap})")
     return lines
 
@@ -170,8 +186,10 @@ def _online_over_time(plan: Plan) -> pd.DataFrame:
     wide = wide.reindex(columns=list(dict.fromkeys(cap["site"]))).fillna(0.0)
     # Columns are placed by position: a site may be named "period" or "total".
     columns = ["period"] + [f"{c} (IT MW)" for c in wide.columns] + ["total (IT MW)"]
-    rows = [[plan.periods[int(t)], *values, sum(values)]
-            for t, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]
+    rows = [
+        [plan.periods[int(t)], *values, sum(values)]
+        for t, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -183,23 +201,29 @@ def _chosen_tranches(plan: Plan) -> pd.DataFrame:
     def when(t) -> str:
         return labels[int(t)] if 0 <= int(t) < len(labels) else "after the deadline"
 
-    return pd.DataFrame({
-        "site": chosen["site"].astype(str), "tranche": chosen["tranche"].astype(int),
-        "MW": chosen["mw"].astype(float), "usable from": chosen["usable_from"].map(when),
-        "cost ($M)": chosen["cost_musd"].astype(float),
-        "paid": chosen["paid_period"].map(when),
-    })
+    return pd.DataFrame(
+        {
+            "site": chosen["site"].astype(str),
+            "tranche": chosen["tranche"].astype(int),
+            "MW": chosen["mw"].astype(float),
+            "usable from": chosen["usable_from"].map(when),
+            "cost ($M)": chosen["cost_musd"].astype(float),
+            "paid": chosen["paid_period"].map(when),
+        }
+    )
 
 
 def _balance_sheet(plan: Plan) -> pd.DataFrame:
     bs = table(plan, "balance_sheet")
-    return pd.DataFrame({
-        "period": [plan.periods[int(t)] for t in bs["period"]],
-        "on-BS debt ($M)": bs["on_bs_debt_musd"].astype(float),
-        "limit ($M)": bs["on_bs_debt_limit_musd"].astype(float),
-        "off-BS ($M)": bs["off_bs_musd"].astype(float),
-        "off-BS limit ($M)": bs["off_bs_limit_musd"].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "period": [plan.periods[int(t)] for t in bs["period"]],
+            "on-BS debt ($M)": bs["on_bs_debt_musd"].astype(float),
+            "limit ($M)": bs["on_bs_debt_limit_musd"].astype(float),
+            "off-BS ($M)": bs["off_bs_musd"].astype(float),
+            "off-BS limit ($M)": bs["off_bs_limit_musd"].astype(float),
+        }
+    )
 
 
 def show_text(plan: Plan) -> str:
@@ -222,8 +246,9 @@ def show_text(plan: Plan) -> str:
 
 
 # ------------------------------------------------------------ two plans
-def _side_by_side(rows: dict[str, tuple[float, float]], key: str, a: str, b: str,
-                  unit: str | None = None) -> pd.DataFrame:
+def _side_by_side(
+    rows: dict[str, tuple[float, float]], key: str, a: str, b: str, unit: str | None = None
+) -> pd.DataFrame:
     names = [a, b, "change"]
     return pd.DataFrame(
         [(k, va, vb, vb - va) for k, (va, vb) in rows.items()],
@@ -266,8 +291,11 @@ def _site_differences(a: Plan, b: Plan, name_a: str, name_b: str) -> list[str]:
     lines = []
     for site in dict.fromkeys([*fa, *fb]):
         sa, sb = fa.get(site, {}), fb.get(site, {})
-        diffs = [f"{k} {sa.get(k, '-')} vs {sb.get(k, '-')}"
-                 for k in dict.fromkeys([*sa, *sb]) if sa.get(k, "-") != sb.get(k, "-")]
+        diffs = [
+            f"{k} {sa.get(k, '-')} vs {sb.get(k, '-')}"
+            for k in dict.fromkeys([*sa, *sb])
+            if sa.get(k, "-") != sb.get(k, "-")
+        ]
         if diffs:
             lines.append(f"  {site}: " + "; ".join(diffs))
     return lines or [f"  none: {name_a} and {name_b} agree at every site"]
@@ -281,17 +309,23 @@ def _costs(plan: Plan) -> dict[str, float]:
 def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
     """Two plans side by side: the headline numbers, the power mix at the
     deadline, the funding mix, the costs, and per site what differs."""
-    lines = [f"{name_a}: {a.instance_name} ({a.status.value})",
-             f"{name_b}: {b.instance_name} ({b.status.value})",
-             f"change: {name_b} minus {name_a}", ""]
-    lines.append(format_table(_side_by_side(_headline(a, b), "figure", name_a, name_b),
-                              digits=3))
+    lines = [
+        f"{name_a}: {a.instance_name} ({a.status.value})",
+        f"{name_b}: {b.instance_name} ({b.status.value})",
+        f"change: {name_b} minus {name_a}",
+        "",
+    ]
+    lines.append(format_table(_side_by_side(_headline(a, b), "figure", name_a, name_b), digits=3))
     if not (a.status.has_plan and b.status.has_plan):
         return "\n".join(lines + ["", "no tables compared: both need a plan"])
     costs_a, costs_b = (_costs(p) for p in (a, b))
     sections = [
-        ("power mix at the deadline (MW supplied, all sites)", "source", "MW",
-         _pair(power_by_source(a), power_by_source(b))),
+        (
+            "power mix at the deadline (MW supplied, all sites)",
+            "source",
+            "MW",
+            _pair(power_by_source(a), power_by_source(b)),
+        ),
         ("funding mix (drawn)", "source", "$M", _pair(a.draws_by_source(), b.draws_by_source())),
         ("costs", "item", "$M", _pair(costs_a, costs_b)),
     ]

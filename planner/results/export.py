@@ -39,8 +39,9 @@ def out_problem(out_dir: str | os.PathLike, extra: tuple[str, ...] = ()) -> str 
     return None
 
 
-def write_plan(plan: Plan, out_dir: str | os.PathLike,
-               extra: dict[str, str] | None = None) -> list[Path]:
+def write_plan(
+    plan: Plan, out_dir: str | os.PathLike, extra: dict[str, str] | None = None
+) -> list[Path]:
     """plan.json, one CSV per table and the ``extra`` files (name -> text)
     in the folder ``out_dir``, all or nothing.
 

@@ -137,8 +137,12 @@ class Plan:
             bound=obj.get("bound"),
             stages=[
                 StageResult(
-                    s["term"], s["value"], Status(s["status"]), s.get("mip_gap"),
-                    s.get("bound"), s.get("solve_s", 0.0),
+                    s["term"],
+                    s["value"],
+                    Status(s["status"]),
+                    s.get("mip_gap"),
+                    s.get("bound"),
+                    s.get("solve_s", 0.0),
                 )
                 for s in obj.get("stages", [])
             ],

@@ -24,8 +24,9 @@ STATUSES = ("optimal", "feasible", "infeasible", "no_plan", "invalid")
 
 TEXT = frozenset({"site", "source", "use", "technology", "item"})
 FLAGS = frozenset({"chosen", "used"})
-WHOLE = frozenset({"period", "tranche", "units", "usable_from", "paid_period", "used_units",
-                   "available_units"})
+WHOLE = frozenset(
+    {"period", "tranche", "units", "usable_from", "paid_period", "used_units", "available_units"}
+)
 MAY_BE_BLANK = frozenset({"on_bs_debt_limit_musd", "off_bs_limit_musd"})  # no limit
 IN_HORIZON = frozenset({"period"})
 INSTANCE_KEYS = frozenset({"horizon", "sites", "technologies", "funding"})
@@ -162,21 +163,33 @@ def _table_problems(source: str, plan: PlanFile) -> list[str]:
             continue
         expected = COLUMNS[name]
         if sorted(table.columns) != sorted(expected) or len(set(table.columns)) != len(expected):
-            problems.append(problem_line(
-                source, f"{where}.columns", f"must be {', '.join(expected)} (any order)",
-                table.columns))
+            problems.append(
+                problem_line(
+                    source,
+                    f"{where}.columns",
+                    f"must be {', '.join(expected)} (any order)",
+                    table.columns,
+                )
+            )
             continue
         width = len(table.columns)
         for i, row in enumerate(table.data):
             if len(row) != width:
-                problems.append(problem_line(source, f"{where}.data[{i}]",
-                                             f"must hold {width} values, one per column", row))
+                problems.append(
+                    problem_line(
+                        source,
+                        f"{where}.data[{i}]",
+                        f"must hold {width} values, one per column",
+                        row,
+                    )
+                )
                 continue
             for j, (column, value) in enumerate(zip(table.columns, row, strict=True)):
                 problem = _cell_problem(column, value, horizon)
                 if problem:
-                    problems.append(problem_line(
-                        source, f"{where}.data[{i}][{j}] ({column})", problem, value))
+                    problems.append(
+                        problem_line(source, f"{where}.data[{i}][{j}] ({column})", problem, value)
+                    )
                     if len(problems) > 20:
                         return problems
     return problems
@@ -185,19 +198,32 @@ def _table_problems(source: str, plan: PlanFile) -> list[str]:
 def _plan_problems(source: str, plan: PlanFile) -> list[str]:
     problems = [
         problem_line(source, f"periods[{i}]", "must be a month YYYY-MM", p)
-        for i, p in enumerate(plan.periods) if not re.fullmatch(_MONTH, p)
+        for i, p in enumerate(plan.periods)
+        if not re.fullmatch(_MONTH, p)
     ]
     if plan.status in ("optimal", "feasible"):
         for key in ("capacity_mw", "total_cost", "co2_mt"):
             if getattr(plan, key) is None:
-                problems.append(problem_line(source, key, f"a plan with status {plan.status} "
-                                             "must give a number", None))
+                problems.append(
+                    problem_line(
+                        source, key, f"a plan with status {plan.status} must give a number", None
+                    )
+                )
         if not plan.periods:
-            problems.append(problem_line(source, "periods", f"a plan with status "
-                                         f"{plan.status} must list its periods", []))
+            problems.append(
+                problem_line(
+                    source, "periods", f"a plan with status {plan.status} must list its periods", []
+                )
+            )
         if not plan.tables.capacity.data:
-            problems.append(problem_line(source, "tables.capacity.data", f"a plan with "
-                                         f"status {plan.status} must have rows", []))
+            problems.append(
+                problem_line(
+                    source,
+                    "tables.capacity.data",
+                    f"a plan with status {plan.status} must have rows",
+                    [],
+                )
+            )
     return problems + _table_problems(source, plan)
 
 
@@ -213,8 +239,9 @@ def plan_data(text: str, source: str = "<plan>") -> dict[str, Any]:
         if is_instance_text(text):
             raise PlanFileError(f"{source}: is an instance file, not a plan; {HINT}") from None
         detail = one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise PlanFileError(f"{source}: not a plan file: not valid JSON ({detail}); "
-                            f"{HINT}") from None
+        raise PlanFileError(
+            f"{source}: not a plan file: not valid JSON ({detail}); {HINT}"
+        ) from None
     return checked_data(data, source)
 
 
@@ -236,8 +263,9 @@ def checked_data(data: Any, source: str = "<plan>") -> dict[str, Any]:
     """``data`` (the parsed JSON of a plan file) once checked against the
     schema, or :class:`PlanFileError`."""
     if not isinstance(data, dict):
-        raise PlanFileError(problem_line(source, "(top level)",
-                                         f"not a plan file: {HINT}, a mapping", data))
+        raise PlanFileError(
+            problem_line(source, "(top level)", f"not a plan file: {HINT}, a mapping", data)
+        )
     if "tables" not in data and INSTANCE_KEYS & set(data):
         raise PlanFileError(f"{source}: is an instance file, not a plan; {HINT}")
     try:

@@ -54,16 +54,19 @@ def read_plan_file(path: str | os.PathLike) -> Plan:
     try:
         size = os.path.getsize(where)
         if size > MAX_PLAN_BYTES:
-            raise PlanFileError(f"{source}: file is {size / 2**20:.0f} MB, over the "
-                                f"{MAX_PLAN_BYTES // 2**20} MB limit of a plan file")
+            raise PlanFileError(
+                f"{source}: file is {size / 2**20:.0f} MB, over the "
+                f"{MAX_PLAN_BYTES // 2**20} MB limit of a plan file"
+            )
         raw = where.read_bytes()
     except OSError as exc:
         raise PlanFileError(f"{source}: cannot read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PlanFileError(f"{source}: not a plan file: byte {exc.start} is not UTF-8; "
-                            f"{HINT}") from None
+        raise PlanFileError(
+            f"{source}: not a plan file: byte {exc.start} is not UTF-8; {HINT}"
+        ) from None
     if not text.strip():
         raise PlanFileError(f"{source}: the file is empty; {HINT}")
     return parse_plan(text, source)
@@ -92,9 +95,11 @@ def mismatch(plan: Plan, instance: Any, plan_source: str, instance_source: str) 
     head = f"{one_line(plan_source)}: not a plan of {one_line(instance_source)}"
     periods = instance.calendar.labels()
     if plan.periods and plan.periods != periods:
-        return (f"{head}: its periods run {plan.periods[0]} to {plan.periods[-1]} "
-                f"({len(plan.periods)}), the instance's {periods[0]} to {periods[-1]} "
-                f"({len(periods)})")
+        return (
+            f"{head}: its periods run {plan.periods[0]} to {plan.periods[-1]} "
+            f"({len(plan.periods)}), the instance's {periods[0]} to {periods[-1]} "
+            f"({len(periods)})"
+        )
     known = {
         "site": {s.name for s in instance.sites},
         "technology": {k.name for k in instance.technologies},
@@ -123,5 +128,16 @@ def _column(plan: Plan, tables: tuple[str, ...], column: str) -> set:
     return names
 
 
-__all__ = ["FLAGS", "HINT", "TEXT", "WHOLE", "PlanFile", "PlanFileError", "looks_like_plan",
-           "mismatch", "parse_plan", "plan_from_data", "read_plan_file"]
+__all__ = [
+    "FLAGS",
+    "HINT",
+    "TEXT",
+    "WHOLE",
+    "PlanFile",
+    "PlanFileError",
+    "looks_like_plan",
+    "mismatch",
+    "parse_plan",
+    "plan_from_data",
+    "read_plan_file",
+]

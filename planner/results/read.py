@@ -56,9 +56,9 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         n = units[s, k, t]
         if n > 0 or gen[s, k, t] > 0:
             rows.append((s, t, k, int(round(n)), d.unit_mw[k] * n, gen[s, k, t]))
-    power = pd.DataFrame(
-        rows, columns=columns("power")
-    ).sort_values(["site", "period", "source"], kind="stable", ignore_index=True)
+    power = pd.DataFrame(rows, columns=columns("power")).sort_values(
+        ["site", "period", "source"], kind="stable", ignore_index=True
+    )
 
     cal = d.cal
     grid_rows = []
@@ -78,8 +78,9 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         [(f, s, c, t, v) for (f, s, c, t), v in draws.items() if v > 0],
         columns=columns("funding"),
     )
-    spend_values = {(s, c, t): clean(pyo.value(spending_expr(m, d, s, c, t)))
-                    for (s, c, t) in m.spend_index}
+    spend_values = {
+        (s, c, t): clean(pyo.value(spending_expr(m, d, s, c, t))) for (s, c, t) in m.spend_index
+    }
     spending = pd.DataFrame(
         [(s, c, t, v) for (s, c, t), v in spend_values.items() if abs(v) > 0],
         columns=columns("spending"),
@@ -124,9 +125,7 @@ def read_tables(m: pyo.ConcreteModel, d: ModelData, inst: Instance) -> dict[str,
         for t in d.periods:
             n = sum(units.get((s, k, t), 0.0) for s in d.sites)
             supply_rows.append((k, t, int(round(n)), d.supply_cap[k, t]))
-    supply = pd.DataFrame(
-        supply_rows, columns=columns("supply")
-    )
+    supply = pd.DataFrame(supply_rows, columns=columns("supply"))
 
     cost_values = {c: clean(pyo.value(m.cost_by_use[c])) for c in USES}
     cost_values.update(

@@ -62,8 +62,9 @@ def csv_text(df: pd.DataFrame) -> str:
     return guarded(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
-def read_csv(path: str | os.PathLike | io.StringIO, text_columns: Iterable[str] = ()) -> \
-        pd.DataFrame:
+def read_csv(
+    path: str | os.PathLike | io.StringIO, text_columns: Iterable[str] = ()
+) -> pd.DataFrame:
     """A CSV file of planner's back as the table written: guards removed,
     text kept as text (``text_columns``, and every column with a guarded or
     non-numeric cell), numbers and true/false as pandas reads them."""
@@ -105,7 +106,8 @@ def write_sheet(sheet, df: pd.DataFrame) -> None:
             return
         # A workbook cannot hold control characters: they are shown escaped.
         text = ILLEGAL_CHARACTERS_RE.sub(
-            lambda m: m[0].encode("unicode_escape").decode("ascii"), str(value))
+            lambda m: m[0].encode("unicode_escape").decode("ascii"), str(value)
+        )
         cell.value = text
         cell.data_type = TYPE_STRING
         if text.startswith(TRIGGERS):

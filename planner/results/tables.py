@@ -21,7 +21,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "spending": ("site", "use", "period", "spend_musd"),
     "sources": ("source", "drawn_musd", "used", "setup_cost_musd", "interest_musd"),
     "balance_sheet": (
-        "period", "on_bs_debt_musd", "on_bs_debt_limit_musd", "off_bs_musd", "off_bs_limit_musd",
+        "period",
+        "on_bs_debt_musd",
+        "on_bs_debt_limit_musd",
+        "off_bs_musd",
+        "off_bs_limit_musd",
     ),
     "supply": ("technology", "period", "used_units", "available_units"),
     "costs": ("item", "cost_musd"),
@@ -30,7 +34,15 @@ TABLES = tuple(COLUMNS)  # in the order of docs/plan.md and of plan.json
 
 # The rows of the costs table, in order (docs/model.md 4.3).
 COST_ITEMS = (
-    "facility", "compute", "power", "grid", "rent", "fixed_om", "energy", "interest", "setup",
+    "facility",
+    "compute",
+    "power",
+    "grid",
+    "rent",
+    "fixed_om",
+    "energy",
+    "interest",
+    "setup",
 )
 
 

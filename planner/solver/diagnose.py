@@ -58,8 +58,10 @@ def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elasti
     made = []
     # Money and CO2 limits at weight 1, commitments (if elastic) far heavier.
     m_blocks: list = []
-    for names, weight in ((MONEY_RULES + CO2_RULES, 1.0),
-                          (("commitment",) if commitments_elastic else (), COMMITMENT_WEIGHT)):
+    for names, weight in (
+        (MONEY_RULES + CO2_RULES, 1.0),
+        (("commitment",) if commitments_elastic else (), COMMITMENT_WEIGHT),
+    ):
         if not names:
             continue
         block = pyo.Block()
@@ -78,11 +80,15 @@ def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elasti
         return None, data, m
     highs.load()
     shortfalls = [
-        Shortfall(name, idx, pyo.value(con.upper if con.upper is not None else con.lower),
-                  pyo.value(slack))
+        Shortfall(
+            name,
+            idx,
+            pyo.value(con.upper if con.upper is not None else con.lower),
+            pyo.value(slack),
+        )
         for name, idx, con, slack in made
-        if pyo.value(slack) > TOL * max(1.0, abs(pyo.value(
-            con.upper if con.upper is not None else con.lower)))
+        if pyo.value(slack)
+        > TOL * max(1.0, abs(pyo.value(con.upper if con.upper is not None else con.lower)))
     ]
     return shortfalls, data, m
 
@@ -93,7 +99,7 @@ def _elasticize_into(m: pyo.ConcreteModel, block: pyo.Block, names, weight: floa
         comp = m.component(name)
         if comp is None:
             continue
-        for idx in (list(comp.keys()) if comp.is_indexed() else [None]):
+        for idx in list(comp.keys()) if comp.is_indexed() else [None]:
             made.append((name, idx, comp[idx] if comp.is_indexed() else comp))
     block.slack = pyo.Var(range(len(made)), bounds=(0, None))
     block.cons = pyo.ConstraintList()
@@ -166,13 +172,14 @@ def _groups(m: pyo.ConcreteModel, d: ModelData) -> dict[tuple, list]:
         comp = m.component(name)
         if comp is None:
             continue
-        for idx in (list(comp.keys()) if comp.is_indexed() else [None]):
+        for idx in list(comp.keys()) if comp.is_indexed() else [None]:
             coef = 1.0
             if name == "source_per_month":
                 f, t = idx
                 coef = float(d.pm * (t - d.first_draw[f] + 1))
             out.setdefault(_group(name, idx), []).append(
-                (comp[idx] if comp.is_indexed() else comp, coef))
+                (comp[idx] if comp.is_indexed() else comp, coef)
+            )
     return out
 
 
@@ -213,8 +220,11 @@ def _least_raise(instance: Instance, options: SolveOptions, keys: list[tuple]):
     return out
 
 
-def relaxations(instance: Instance, options: SolveOptions | None = None,
-                shortfalls: list[Shortfall] | None = None) -> list[Relaxation]:
+def relaxations(
+    instance: Instance,
+    options: SolveOptions | None = None,
+    shortfalls: list[Shortfall] | None = None,
+) -> list[Relaxation]:
     """The limits whose raise alone makes an infeasible instance feasible,
     with the least amounts (rounded up); if none does, the limits that had
     slack in the joint elastic copy, with amounts that together do. Empty
@@ -232,13 +242,16 @@ def relaxations(instance: Instance, options: SolveOptions | None = None,
     for key in order[:MAX_GROUPS]:
         found = _least_raise(instance, options, [key])
         if found is not None:
-            (_, limit, amount), = found
+            ((_, limit, amount),) = found
             alone.append(Relaxation(key[0], key[1], limit, _up(amount, key[0]), True))
     if alone:
         return alone
     found = _least_raise(instance, options, blamed) or []
-    return [Relaxation(key[0], key[1], limit, _up(amount, key[0]), False)
-            for key, limit, amount in found if amount > TOL * max(1.0, abs(limit))]
+    return [
+        Relaxation(key[0], key[1], limit, _up(amount, key[0]), False)
+        for key, limit, amount in found
+        if amount > TOL * max(1.0, abs(limit))
+    ]
 
 
 def _step(rule: str) -> float:
@@ -266,25 +279,37 @@ def _relaxation_lines(found: list[Relaxation], d: ModelData) -> list[str]:
 def _raise_line(r: Relaxation, d: ModelData) -> str:
     amount, need = r.amount, r.limit + r.amount
     if r.rule == "source_amount":
-        return (f"funding: source {r.source} can give {r.limit:,.1f} $M, "
-                f"the commitments need {need:,.1f} $M from it ({amount:,.1f} $M more)")
+        return (
+            f"funding: source {r.source} can give {r.limit:,.1f} $M, "
+            f"the commitments need {need:,.1f} $M from it ({amount:,.1f} $M more)"
+        )
     if r.rule == "source_per_month":
-        return (f"funding: source {r.source} may lend {r.limit:,.2f} $M a month (per_month), "
-                f"the commitments need {need:,.2f} $M a month ({amount:,.2f} $M more)")
+        return (
+            f"funding: source {r.source} may lend {r.limit:,.2f} $M a month (per_month), "
+            f"the commitments need {need:,.2f} $M a month ({amount:,.2f} $M more)"
+        )
     if r.rule == "source_max_per_site":
-        return (f"funding: source {r.source} may lend at most {r.limit:,.1f} $M to a site "
-                f"(max_per_site), the commitments need {need:,.1f} $M ({amount:,.1f} $M more)")
+        return (
+            f"funding: source {r.source} may lend at most {r.limit:,.1f} $M to a site "
+            f"(max_per_site), the commitments need {need:,.1f} $M ({amount:,.1f} $M more)"
+        )
     if r.rule in ("on_balance_sheet_debt", "off_balance_sheet"):
-        what = ("on-balance-sheet debt" if r.rule == "on_balance_sheet_debt"
-                else "off-balance-sheet funding")
-        return (f"money: the {what} limit needs {amount:,.1f} $M more in every period "
-                f"(now {_fmt_limit(r.rule, d)} $M)")
+        what = (
+            "on-balance-sheet debt"
+            if r.rule == "on_balance_sheet_debt"
+            else "off-balance-sheet funding"
+        )
+        return (
+            f"money: the {what} limit needs {amount:,.1f} $M more in every period "
+            f"(now {_fmt_limit(r.rule, d)} $M)"
+        )
     if r.rule == "max_total_cost":
-        return (f"money: max_total_cost is {r.limit:,.1f} $M, "
-                f"the commitments cost at least {need:,.1f} $M")
+        return (
+            f"money: max_total_cost is {r.limit:,.1f} $M, "
+            f"the commitments cost at least {need:,.1f} $M"
+        )
     if r.rule == "max_co2":
-        return (f"co2: max_co2_mt is {r.limit:,.4g} Mt, "
-                f"the commitments emit at least {need:,.5g} Mt")
+        return f"co2: max_co2_mt is {r.limit:,.4g} Mt, the commitments emit at least {need:,.5g} Mt"
     return f"{r.rule}: {amount:,.4g} more"
 
 
@@ -300,8 +325,13 @@ def _first_per_rule(shortfalls: list[Shortfall]) -> list[Shortfall]:
     worst: dict[tuple, Shortfall] = {}
     for s in shortfalls:
         key = (s.rule, s.index[0] if isinstance(s.index, tuple) else None)
-        if s.rule in ("on_balance_sheet_debt", "off_balance_sheet", "max_total_cost",
-                      "max_co2", "source_amount"):
+        if s.rule in (
+            "on_balance_sheet_debt",
+            "off_balance_sheet",
+            "max_total_cost",
+            "max_co2",
+            "source_amount",
+        ):
             key = (s.rule, s.index if s.rule == "source_amount" else None)
         if key not in worst or s.slack > worst[key].slack:
             worst[key] = s
@@ -312,27 +342,39 @@ def _limit_line(s: Shortfall, d: ModelData) -> str:
     lab = d.cal.label
     need = s.limit + s.slack
     if s.rule == "source_amount":
-        return (f"funding: source {s.index} can give {s.limit:,.1f} $M, "
-                f"the commitments need {need:,.1f} $M from it ({s.slack:,.1f} $M more)")
+        return (
+            f"funding: source {s.index} can give {s.limit:,.1f} $M, "
+            f"the commitments need {need:,.1f} $M from it ({s.slack:,.1f} $M more)"
+        )
     if s.rule == "source_per_month":
         f, t = s.index
-        return (f"funding: source {f} may lend at most {s.limit:,.1f} $M by {lab(t)} "
-                f"(per_month), the commitments need {need:,.1f} $M by then")
+        return (
+            f"funding: source {f} may lend at most {s.limit:,.1f} $M by {lab(t)} "
+            f"(per_month), the commitments need {need:,.1f} $M by then"
+        )
     if s.rule == "source_max_per_site":
         f, site = s.index
-        return (f"funding: source {f} may lend at most {s.limit:,.1f} $M to {site} "
-                f"(max_per_site), the commitments need {need:,.1f} $M")
+        return (
+            f"funding: source {f} may lend at most {s.limit:,.1f} $M to {site} "
+            f"(max_per_site), the commitments need {need:,.1f} $M"
+        )
     if s.rule in ("on_balance_sheet_debt", "off_balance_sheet"):
-        what = ("on-balance-sheet debt" if s.rule == "on_balance_sheet_debt"
-                else "off-balance-sheet funding")
-        return (f"money: {what} may be at most {s.limit:,.1f} $M in {lab(s.index)}, "
-                f"the commitments need {need:,.1f} $M outstanding ({s.slack:,.1f} $M more)")
+        what = (
+            "on-balance-sheet debt"
+            if s.rule == "on_balance_sheet_debt"
+            else "off-balance-sheet funding"
+        )
+        return (
+            f"money: {what} may be at most {s.limit:,.1f} $M in {lab(s.index)}, "
+            f"the commitments need {need:,.1f} $M outstanding ({s.slack:,.1f} $M more)"
+        )
     if s.rule == "max_total_cost":
-        return (f"money: max_total_cost is {s.limit:,.1f} $M, "
-                f"the commitments cost at least {need:,.1f} $M")
+        return (
+            f"money: max_total_cost is {s.limit:,.1f} $M, "
+            f"the commitments cost at least {need:,.1f} $M"
+        )
     if s.rule == "max_co2":
-        return (f"co2: max_co2_mt is {s.limit:,.4g} Mt, "
-                f"the commitments emit at least {need:,.5g} Mt")
+        return f"co2: max_co2_mt is {s.limit:,.4g} Mt, the commitments emit at least {need:,.5g} Mt"
     return f"{s.rule} {s.index}: limit {s.limit:,.4g} exceeded by {s.slack:,.4g}"
 
 
@@ -358,8 +400,10 @@ def _why(site: str, t: int, d: ModelData) -> str:
     reasons = []
     lead = d.build_lead[site]
     if t < lead and d.max_it[site] > d.existing[site]:
-        reasons.append(f"new halls are online from {lab(lead)} at the earliest "
-                       f"(build lead), {d.existing[site]:,.1f} MW exist")
+        reasons.append(
+            f"new halls are online from {lab(lead)} at the earliest "
+            f"(build lead), {d.existing[site]:,.1f} MW exist"
+        )
     elif site in d.rate_cap:
         most = min(d.max_it[site], d.existing[site] + d.rate_cap[site] * (t - lead + 1))
         reasons.append(f"the commissioning rate allows {most:,.1f} MW built by then")

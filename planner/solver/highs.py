@@ -46,9 +46,14 @@ class RunResult:
 class HighsModel(StartingPlans):
     """One compiled Pyomo model inside one persistent ``highspy.Highs``."""
 
-    def __init__(self, model: pyo.ConcreteModel, objectives: dict[str, pyo.Objective],
-                 options: dict | None = None, round_up: list | None = None,
-                 adjust_rounding=None):
+    def __init__(
+        self,
+        model: pyo.ConcreteModel,
+        objectives: dict[str, pyo.Objective],
+        options: dict | None = None,
+        round_up: list | None = None,
+        adjust_rounding=None,
+    ):
         """``round_up``: integer variables that a rounded start takes up, not
         down (choices that only enable others, such as a source's setup).
         ``adjust_rounding`` may mend a rounded start in place (a vector over
@@ -68,8 +73,7 @@ class HighsModel(StartingPlans):
         self.column_of = {id(v): j for j, v in enumerate(self.columns)}
         n = len(self.columns)
         self.costs = {
-            name: np.asarray(info.c[[i], :].toarray()).ravel()
-            for i, name in enumerate(objectives)
+            name: np.asarray(info.c[[i], :].toarray()).ravel() for i, name in enumerate(objectives)
         }
         offsets = np.asarray(info.c_offset, dtype=float).ravel()
         self.offsets = dict(zip(objectives, offsets, strict=True))
@@ -144,8 +148,9 @@ class HighsModel(StartingPlans):
     def add_row(self, lower: float | None, upper: float | None, idx, values) -> int:
         lower = -INF if lower is None or lower == -math.inf else lower
         upper = INF if upper is None or upper == math.inf else upper
-        self.h.addRow(lower, upper, len(idx), np.asarray(idx, dtype=np.int32),
-                      np.asarray(values, dtype=float))
+        self.h.addRow(
+            lower, upper, len(idx), np.asarray(idx, dtype=np.int32), np.asarray(values, dtype=float)
+        )
         self.n_rows += 1
         return self.n_rows - 1
 
@@ -196,8 +201,11 @@ class HighsModel(StartingPlans):
         status = self.h.getModelStatus()
         info = self.h.getInfo()
         S = highspy.HighsModelStatus
-        if status in (S.kInfeasible, S.kUnboundedOrInfeasible) \
-                and self.solution is not None and self._presolve_on():
+        if (
+            status in (S.kInfeasible, S.kUnboundedOrInfeasible)
+            and self.solution is not None
+            and self._presolve_on()
+        ):
             # Seen with highspy 1.16.0: presolve calls a model infeasible that
             # the stored plan satisfies (a stage held at the plan it started
             # from, warm-started or, after a misreported objective below,
@@ -212,8 +220,15 @@ class HighsModel(StartingPlans):
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if self.interrupted and not has_plan:
             return RunResult("limit", None, None, None, seconds, "interrupted")
-        if status in (S.kModelError, S.kSolveError, S.kLoadError, S.kPresolveError,
-                      S.kPostsolveError, S.kUnbounded, S.kNotset):
+        if status in (
+            S.kModelError,
+            S.kSolveError,
+            S.kLoadError,
+            S.kPresolveError,
+            S.kPostsolveError,
+            S.kUnbounded,
+            S.kNotset,
+        ):
             return RunResult("error", None, None, None, seconds, self.h.modelStatusToString(status))
         if not has_plan:
             return RunResult("limit", None, None, None, seconds)

@@ -71,15 +71,23 @@ class Session:
             )
             self.timings["build"] = time.perf_counter() - clock
             self.highs = HighsModel(
-                m, {t: m.terms[t] for t in TERMS}, self.options.highs_options(),
+                m,
+                {t: m.terms[t] for t in TERMS},
+                self.options.highs_options(),
                 round_up=list(m.source_used.values()),
                 adjust_rounding=self._round_blocks_within_rate,
             )
         self.timings["handover"] = self.highs.compile_s + self.highs.handover_s
-        log.info("model handed to HiGHS: %d columns, %d rows", len(self.highs.columns),
-                 self.highs.n_rows)
-        self.staged = StagedSolve(self.highs, MAXIMIZE, self.instance.objective.tolerance,
-                                  self.options.mip_gap, self.options.heuristic)
+        log.info(
+            "model handed to HiGHS: %d columns, %d rows", len(self.highs.columns), self.highs.n_rows
+        )
+        self.staged = StagedSolve(
+            self.highs,
+            MAXIMIZE,
+            self.instance.objective.tolerance,
+            self.options.mip_gap,
+            self.options.heuristic,
+        )
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
@@ -125,8 +133,12 @@ class Session:
 
     def read(self, status: Status, stages: list[StageResult]) -> Plan:
         """The plan of the values last loaded into the model."""
-        plan = Plan(status=status, instance_name=self.instance.name, stages=stages,
-                    timings=dict(self.timings))
+        plan = Plan(
+            status=status,
+            instance_name=self.instance.name,
+            stages=stages,
+            timings=dict(self.timings),
+        )
         plan.periods = self.data.cal.labels()
         plan.instance_data = self.instance.model_dump(mode="json", by_alias=True, exclude_none=True)
         if self.highs.interrupted:

@@ -49,8 +49,15 @@ class StagedSolve:
     term's sense; ``heuristic`` starts each stage from a rounded or polished
     plan."""
 
-    def __init__(self, highs: HighsModel, maximize: Mapping[str, bool], tolerance: float,
-                 mip_gap: float, heuristic: bool = True, give_back: float = 0.0) -> None:
+    def __init__(
+        self,
+        highs: HighsModel,
+        maximize: Mapping[str, bool],
+        tolerance: float,
+        mip_gap: float,
+        heuristic: bool = True,
+        give_back: float = 0.0,
+    ) -> None:
         self.highs = highs
         self.give_back = give_back
         self.maximize = maximize
@@ -82,8 +89,9 @@ class StagedSolve:
                 for held in results:
                     self.hold(held.term, held.value, extra=SOLVER_FEASIBILITY)
                 stage = self.solve_stage(term, _share(time_left, len(stages) - i, i == 0))
-            log.info("stage %s: %s, value %s, gap %s", term, stage.status, stage.value,
-                     stage.mip_gap)
+            log.info(
+                "stage %s: %s, value %s, gap %s", term, stage.status, stage.value, stage.mip_gap
+            )
             if not stage.status.has_plan:
                 if not results:
                     return stage.status, [stage]
@@ -138,8 +146,9 @@ class StagedSolve:
             # polishing the previous stage's plan is worth more.
             share = 0.15 if self.highs.solution is None else 0.5
             start = self.highs.find_start(None if time_left is None else share * time_left)
-            log.info("stage %s: start %s found in %.2f s", term, start,
-                     time.perf_counter() - started)
+            log.info(
+                "stage %s: start %s found in %.2f s", term, start, time.perf_counter() - started
+            )
             if time_left is not None:
                 time_left -= time.perf_counter() - started
         res: RunResult = self.highs.run(time_left, self.mip_gap, warm=True)

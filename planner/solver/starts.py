@@ -49,8 +49,11 @@ class StartingPlans:
         self.h.setOptionValue("time_limit", limit)
         self._run()
         S = highspy.HighsModelStatus
-        if self.h.getModelStatus() in (S.kInfeasible, S.kUnboundedOrInfeasible) \
-                and self._presolve_on() and not self.interrupted:
+        if (
+            self.h.getModelStatus() in (S.kInfeasible, S.kUnboundedOrInfeasible)
+            and self._presolve_on()
+            and not self.interrupted
+        ):
             # Presolve can call a feasible LP infeasible (as in run()): once more without.
             self.h.setOptionValue("presolve", "off")
             try:
@@ -173,4 +176,3 @@ class StartingPlans:
         x[self.int_idx] = np.round(x[self.int_idx])
         self.solution = x
         return x
-

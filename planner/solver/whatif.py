@@ -26,9 +26,19 @@ from planner.solver.session import Session
 # Fields whose values (not keys) may differ between a built model and the
 # instance it is re-solved for.
 RHS_FIELDS = (
-    "amount", "per_month", "max_per_site", "on_bs_limit", "off_bs_limit",
-    "max_total_cost", "max_co2", "supply_cap", "unit_ub", "max_it", "onsite_max",
-    "rate_cap", "commitment",
+    "amount",
+    "per_month",
+    "max_per_site",
+    "on_bs_limit",
+    "off_bs_limit",
+    "max_total_cost",
+    "max_co2",
+    "supply_cap",
+    "unit_ub",
+    "max_it",
+    "onsite_max",
+    "rate_cap",
+    "commitment",
 )
 _OPTIONAL = ("max_total_cost", "max_co2")  # None means no constraint at all
 
@@ -94,20 +104,30 @@ def apply_rhs(session: Session, new: ModelData) -> int:
     for f in d.per_month:
         if d.per_month[f] != new.per_month[f]:
             for g, t in [i for i in m.source_per_month if i[0] == f]:
-                bound("source_per_month", (g, t),
-                      upper=new.per_month[f] * new.pm * (t - new.first_draw[f] + 1))
+                bound(
+                    "source_per_month",
+                    (g, t),
+                    upper=new.per_month[f] * new.pm * (t - new.first_draw[f] + 1),
+                )
             setup_changed.add(f)
     for f in sorted(setup_changed, key=d.sources.index):
         if f in m.source_used:
-            session.replace("source_setup", f, None, m.outstanding_musd[f, new.D]
-                            - most_drawable(new, f) * m.source_used[f], 0.0)
+            session.replace(
+                "source_setup",
+                f,
+                None,
+                m.outstanding_musd[f, new.D] - most_drawable(new, f) * m.source_used[f],
+                0.0,
+            )
             moved += 1
     for f in d.max_per_site:
         if d.max_per_site[f] != new.max_per_site[f]:
             for key in [i for i in m.source_max_per_site if i[0] == f]:
                 bound("source_max_per_site", key, upper=new.max_per_site[f])
-    for name, old, now in (("on_balance_sheet_debt", d.on_bs_limit, new.on_bs_limit),
-                           ("off_balance_sheet", d.off_bs_limit, new.off_bs_limit)):
+    for name, old, now in (
+        ("on_balance_sheet_debt", d.on_bs_limit, new.on_bs_limit),
+        ("off_balance_sheet", d.off_bs_limit, new.off_bs_limit),
+    ):
         for t in old:
             if old[t] != now[t]:
                 bound(name, t, upper=now[t])
@@ -146,5 +166,8 @@ def term_values(m: pyo.ConcreteModel) -> tuple[float, float, float]:
     """Capacity at the deadline, total cost and CO2 of the loaded plan."""
     from planner.results.read import clean
 
-    return (clean(pyo.value(m.capacity)), clean(pyo.value(m.total_cost)),
-            clean(pyo.value(m.co2_mt)))
+    return (
+        clean(pyo.value(m.capacity)),
+        clean(pyo.value(m.total_cost)),
+        clean(pyo.value(m.co2_mt)),
+    )

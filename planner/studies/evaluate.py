@@ -131,8 +131,9 @@ class Evaluation:
     message: str = ""
 
 
-def evaluate(data: Mapping, commitments: Commitments, options: SolveOptions | None = None
-             ) -> Evaluation:
+def evaluate(
+    data: Mapping, commitments: Commitments, options: SolveOptions | None = None
+) -> Evaluation:
     """Capacity online in the deadline period of a plan's commitments under
     the instance ``data`` (a mapping whose dates may have moved)."""
     options = options or SolveOptions(threads=1)
@@ -153,8 +154,9 @@ def evaluate(data: Mapping, commitments: Commitments, options: SolveOptions | No
             continue
         seconds = time.perf_counter() - started
         if res.value is None:
-            return Evaluation("error", None, seconds, give_up,
-                              res.message or f"no plan found ({res.status})")
+            return Evaluation(
+                "error", None, seconds, give_up, res.message or f"no plan found ({res.status})"
+            )
         status = "optimal" if res.status == "optimal" else "feasible"
         return Evaluation(status, clean(max(res.value, 0.0)), seconds, give_up)
     raise AssertionError("unreachable")
@@ -169,11 +171,11 @@ def _commit(m: pyo.ConcreteModel, d: ModelData, c: Commitments, give_up: bool) -
                 m.tranche_chosen[key].fix(1)
         else:
             m.tranche_chosen[key].fix(0)
-    for (s, t) in m.site_periods:
+    for s, t in m.site_periods:
         var = m.built_mw[s, t]
         cap = c.built.get((s, t), d.existing[s])
         var.setub(max(min(var.ub, cap), var.lb))
-    for (s, k, t) in m.units:
+    for s, k, t in m.units:
         if d.bought[k]:
             var = m.units[s, k, t]
             var.setub(min(var.ub, c.units.get((s, k, t), 0)))

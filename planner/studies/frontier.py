@@ -30,8 +30,18 @@ from planner.solver.session import Session
 from planner.studies.parallel import Failed, Interrupted, NotRun, error_line, run_tasks
 from planner.studies.sweep import INTERRUPTED_PLAN, outcome
 
-COLUMNS = ["point", "target_mw", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
-           "solve_s", "dominated", "message"]
+COLUMNS = [
+    "point",
+    "target_mw",
+    "status",
+    "capacity_mw",
+    "total_cost",
+    "co2_mt",
+    "mip_gap",
+    "solve_s",
+    "dominated",
+    "message",
+]
 
 
 @dataclass
@@ -58,14 +68,18 @@ class _Floor:
         self.session.highs.set_row_bounds(self.row, lower, INF)
 
 
-def _solve_point(session: Session, floor: _Floor, point: int, target: float | None,
-                 stages: list[str]) -> dict:
+def _solve_point(
+    session: Session, floor: _Floor, point: int, target: float | None, stages: list[str]
+) -> dict:
     clock = time.perf_counter()
     floor.set(target)
     status, results = session.run(stages)
-    row = {"point": point, "target_mw": target,
-           **outcome(status, results, session, "no plan reaches the target"),
-           "dominated": False}
+    row = {
+        "point": point,
+        "target_mw": target,
+        **outcome(status, results, session, "no plan reaches the target"),
+        "dominated": False,
+    }
     row["solve_s"] = time.perf_counter() - clock
     return row
 
@@ -81,8 +95,14 @@ def frontier_task(task: FrontierTask) -> list[dict]:
         try:
             row = _solve_point(session, floor, point, target, ["cost", "capacity"])
         except Exception as exc:  # noqa: BLE001 (a failed point is reported in its row)
-            row = {"point": point, "target_mw": target, "status": "error",
-                   "message": error_line(exc), "solve_s": 0.0, "dominated": False}
+            row = {
+                "point": point,
+                "target_mw": target,
+                "status": "error",
+                "message": error_line(exc),
+                "solve_s": 0.0,
+                "dominated": False,
+            }
         if STOP.is_set():
             if row.get("capacity_mw") is None:
                 break  # stopped before any plan: the point is not done
@@ -92,9 +112,14 @@ def frontier_task(task: FrontierTask) -> list[dict]:
 
 
 def _not_solved(point: int, target: float | None) -> dict:
-    return {"point": point, "target_mw": target, "status": "interrupted",
-            "message": "interrupted before this point was solved", "solve_s": 0.0,
-            "dominated": False}
+    return {
+        "point": point,
+        "target_mw": target,
+        "status": "interrupted",
+        "message": "interrupted before this point was solved",
+        "solve_s": 0.0,
+        "dominated": False,
+    }
 
 
 @dataclass
@@ -136,21 +161,39 @@ def run_frontier(
     if top["capacity_mw"] is not None and bottom["capacity_mw"] is not None:
         lo, hi = bottom["capacity_mw"], top["capacity_mw"]
         targets: list[tuple[int, float | None]] = [
-            (i, float(x)) for i, x in list(enumerate(np.linspace(lo, hi, points)))[1:-1]]
+            (i, float(x)) for i, x in list(enumerate(np.linspace(lo, hi, points)))[1:-1]
+        ]
         opts = _options_dict(options)
-        tasks = [FrontierTask(dict(data), targets[k:k + chunk], opts)
-                 for k in range(0, len(targets), max(1, chunk))]
+        tasks = [
+            FrontierTask(dict(data), targets[k : k + chunk], opts)
+            for k in range(0, len(targets), max(1, chunk))
+        ]
         try:
-            results = run_tasks(frontier_task, tasks, workers=workers, scheduler=scheduler,
-                                progress=progress, weight=lambda t: len(t.targets))
+            results = run_tasks(
+                frontier_task,
+                tasks,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                weight=lambda t: len(t.targets),
+            )
         except Interrupted as stop:
             results, interrupted = stop.results, True
         for task, result in zip(tasks, results, strict=True):
             if isinstance(result, NotRun):
                 continue
             if isinstance(result, Failed):
-                rows += [{"point": i, "target_mw": x, "status": "error", "message": result.error,
-                          "solve_s": 0.0, "dominated": False} for i, x in task.targets]
+                rows += [
+                    {
+                        "point": i,
+                        "target_mw": x,
+                        "status": "error",
+                        "message": result.error,
+                        "solve_s": 0.0,
+                        "dominated": False,
+                    }
+                    for i, x in task.targets
+                ]
             else:
                 rows += result
         done = {row["point"] for row in rows}
@@ -163,8 +206,9 @@ def run_frontier(
                 end["message"] = INTERRUPTED_PLAN
     df = pd.DataFrame(rows, columns=COLUMNS).sort_values("point", ignore_index=True)
     df["dominated"] = _dominated(df)
-    return FrontierResult(str(data.get("name", "")), df, time.perf_counter() - started,
-                          interrupted=interrupted)
+    return FrontierResult(
+        str(data.get("name", "")), df, time.perf_counter() - started, interrupted=interrupted
+    )
 
 
 def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
@@ -181,8 +225,10 @@ def _dominated(df: pd.DataFrame, rel: float = 1e-6) -> list[bool]:
             tol_k = rel * max(1.0, abs(a["total_cost"]))
             better_c = b["capacity_mw"] >= a["capacity_mw"] - tol_c
             better_k = b["total_cost"] <= a["total_cost"] + tol_k
-            strictly = (b["capacity_mw"] > a["capacity_mw"] + tol_c
-                        or b["total_cost"] < a["total_cost"] - tol_k)
+            strictly = (
+                b["capacity_mw"] > a["capacity_mw"] + tol_c
+                or b["total_cost"] < a["total_cost"] - tol_k
+            )
             if better_c and better_k and strictly:
                 worse = True
                 break

@@ -111,8 +111,9 @@ def run_tasks(
     pool = None
     futures: dict = {}
     try:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_context(),
-                                   initializer=_worker_signals)
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(tasks)), mp_context=_context(), initializer=_worker_signals
+        )
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
             _collect(future, futures[future], results, tasks, tick, weight)
@@ -165,8 +166,9 @@ def _wind_down(pool, futures: dict, results: list, tasks: list, tick, weight) ->
     deadline = time.monotonic() + GRACE_S
     pending = {f for f in futures if not f.cancelled() and results[futures[f]] is NOT_RUN}
     while pending and time.monotonic() < deadline:
-        done, pending = wait(pending, timeout=deadline - time.monotonic(),
-                             return_when=FIRST_COMPLETED)
+        done, pending = wait(
+            pending, timeout=deadline - time.monotonic(), return_when=FIRST_COMPLETED
+        )
         for future in done:
             if not future.cancelled():
                 _collect(future, futures[future], results, tasks, tick, weight)
@@ -195,8 +197,16 @@ class _quiet:
 # Imported once by the fork server, so that each worker forked from it starts
 # with the model, the compiler and HiGHS loaded (a fresh interpreter takes
 # seconds to import them).
-PRELOAD = ["pyomo.environ", "scipy.sparse", "scipy.stats", "highspy", "planner.studies.evaluate",
-           "planner.studies.sweep", "planner.studies.frontier", "planner.studies.risk"]
+PRELOAD = [
+    "pyomo.environ",
+    "scipy.sparse",
+    "scipy.stats",
+    "highspy",
+    "planner.studies.evaluate",
+    "planner.studies.sweep",
+    "planner.studies.frontier",
+    "planner.studies.risk",
+]
 
 
 def _context():
@@ -235,8 +245,9 @@ def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover (dask is a dependency)
-        raise RuntimeError("--scheduler needs dask.distributed: pip install "
-                           "'dask[distributed]'") from exc
+        raise RuntimeError(
+            "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+        ) from exc
     own = not isinstance(scheduler, Client)
     client = _connect(Client, scheduler) if own else scheduler
     results: list[Any] = [NOT_RUN] * len(tasks)

@@ -87,8 +87,9 @@ NOT_EVALUATED = ("interrupted", None, "interrupted before this sample was evalua
 class Evaluator:
     """Evaluates many date changes of one plan, each distinct model once."""
 
-    def __init__(self, data: Mapping, commitments: Commitments, options: SolveOptions,
-                 chunk: int = 8):
+    def __init__(
+        self, data: Mapping, commitments: Commitments, options: SolveOptions, chunk: int = 8
+    ):
         self.data = data
         self.commitments = commitments
         self.options = options
@@ -97,13 +98,23 @@ class Evaluator:
         self.evaluations = 0
         self.interrupted = False
 
-    def run(self, cases: list[Slips], *, workers=None, scheduler=None,
-            progress: Callable[[int], None] | None = None) -> list[tuple[str, float | None, str]]:
+    def run(
+        self,
+        cases: list[Slips],
+        *,
+        workers=None,
+        scheduler=None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[tuple[str, float | None, str]]:
         keys, todo = [], {}
         seen: dict[tuple, str] = {}
         for slips in cases:
-            same = (tuple(sorted(slips.grid.items())), tuple(sorted(slips.deliveries.items())),
-                    tuple(sorted(slips.funding.items())), shocks.fingerprint(slips.money))
+            same = (
+                tuple(sorted(slips.grid.items())),
+                tuple(sorted(slips.deliveries.items())),
+                tuple(sorted(slips.funding.items())),
+                shocks.fingerprint(slips.money),
+            )
             if same in seen:
                 keys.append(seen[same])
                 continue
@@ -122,13 +133,20 @@ class Evaluator:
         for key in keys:
             count[key] = count.get(key, 0) + 1
         opts = dataclasses.asdict(self.options)  # plain data for the workers
-        tasks = [EvalTask(items[k:k + self.chunk], self.commitments, opts)
-                 for k in range(0, len(items), self.chunk)]
+        tasks = [
+            EvalTask(items[k : k + self.chunk], self.commitments, opts)
+            for k in range(0, len(items), self.chunk)
+        ]
         # progress counts cases: a model shared by many cases ticks for each
         try:
-            results = run_tasks(evaluate_task, tasks, workers=workers, scheduler=scheduler,
-                                progress=progress,
-                                weight=lambda t: sum(count[k] for k, _ in t.items))
+            results = run_tasks(
+                evaluate_task,
+                tasks,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                weight=lambda t: sum(count[k] for k, _ in t.items),
+            )
         except Interrupted as stop:
             results, self.interrupted = stop.results, True
         if progress and not self.interrupted:
@@ -212,10 +230,14 @@ class RiskResult:
 
     def __str__(self) -> str:
         s = self.stats()
-        lines = [f"{self.instance}: {s.get('samples', 0)} samples (seed {self.seed}), "
-                 f"{self.evaluations} distinct models evaluated in {self.seconds:.1f} s"]
-        lines.append(f"  the plan on its dates:  {self.nominal_mw:,.1f} MW online at the deadline"
-                     f" (planned {self.plan_mw:,.1f} MW)")
+        lines = [
+            f"{self.instance}: {s.get('samples', 0)} samples (seed {self.seed}), "
+            f"{self.evaluations} distinct models evaluated in {self.seconds:.1f} s"
+        ]
+        lines.append(
+            f"  the plan on its dates:  {self.nominal_mw:,.1f} MW online at the deadline"
+            f" (planned {self.plan_mw:,.1f} MW)"
+        )
         if s.get("samples"):
             lines += [
                 f"  capacity at the deadline: mean {s['mean']:,.1f} MW, sd {s['std']:,.1f}",
@@ -224,8 +246,10 @@ class RiskResult:
                 f"  P(capacity >= {self.target_mw:,.1f} MW) = {s['p_target']:.1%}",
             ]
         if self.interrupted:
-            lines.append(f"  interrupted: {self.interrupted} samples were not evaluated; the "
-                         "figures are of the samples done")
+            lines.append(
+                f"  interrupted: {self.interrupted} samples were not evaluated; the "
+                "figures are of the samples done"
+            )
         if self.failed:
             failed = self.samples["capacity_mw"].isna() & (self.samples["status"] != "interrupted")
             first = self.samples.loc[failed, "message"].iloc[0]
@@ -234,11 +258,16 @@ class RiskResult:
             lines.append("  each uncertain input alone (others on time), worst first:")
             width = max(len(str(n)) for n in self.inputs["input"])
             for r in self.inputs.itertuples(index=False):
-                lines.append(f"    {str(r.input):<{width}}  mean {r.mean_mw:>9,.1f} MW   "
-                             f"loss {r.loss_mw:>8,.1f} MW   P(target) {r.p_target:.1%}")
+                lines.append(
+                    f"    {str(r.input):<{width}}  mean {r.mean_mw:>9,.1f} MW   "
+                    f"loss {r.loss_mw:>8,.1f} MW   P(target) {r.p_target:.1%}"
+                )
             worst = self.hurts_most()
-            lines.append(f"  hurts most: {worst}" if worst else
-                         "  no input alone costs capacity at the deadline")
+            lines.append(
+                f"  hurts most: {worst}"
+                if worst
+                else "  no input alone costs capacity at the deadline"
+            )
         return "\n".join(lines)
 
 
@@ -285,8 +314,14 @@ def run_risk(
     labels = _labels(entries)
 
     def case(row: np.ndarray, only: int | None = None) -> Slips:
-        return slips_of([(e, float(m)) for j, (e, m) in enumerate(zip(entries, row, strict=True))
-                         if only is None or j == only], data)
+        return slips_of(
+            [
+                (e, float(m))
+                for j, (e, m) in enumerate(zip(entries, row, strict=True))
+                if only is None or j == only
+            ],
+            data,
+        )
 
     cases = [Slips()] + [case(months[i]) for i in range(samples)]
     if by_input and len(entries) > 1:  # as case_count()
@@ -297,9 +332,9 @@ def run_risk(
     nominal = out[0][1]
     table = pd.DataFrame(months, columns=labels)
     table.insert(0, "sample", range(samples))
-    table["status"] = [o[0] for o in out[1:samples + 1]]
-    table["capacity_mw"] = [o[1] for o in out[1:samples + 1]]
-    table["message"] = [o[2] for o in out[1:samples + 1]]
+    table["status"] = [o[0] for o in out[1 : samples + 1]]
+    table["capacity_mw"] = [o[1] for o in out[1 : samples + 1]]
+    table["message"] = [o[2] for o in out[1 : samples + 1]]
     plan_mw = float(plan.capacity_mw or 0.0)
     target = plan_mw if target is None else float(target)
     rows = []
@@ -308,15 +343,21 @@ def run_risk(
         rows.append(_input_row(labels[0], x, nominal, target))
     elif by_input:
         for j in range(len(entries)):
-            part = out[1 + samples * (j + 1): 1 + samples * (j + 2)]
+            part = out[1 + samples * (j + 1) : 1 + samples * (j + 2)]
             x = np.array([o[1] for o in part if o[1] is not None], dtype=float)
             rows.append(_input_row(labels[j], x, nominal, target))
     inputs = pd.DataFrame(rows, columns=["input", "mean_mw", "loss_mw", "p_target"])
     inputs = inputs.sort_values("loss_mw", ascending=False, kind="stable", ignore_index=True)
     return RiskResult(
-        instance=str(data.get("name", "")), samples=table, inputs=inputs, plan_mw=plan_mw,
-        nominal_mw=float("nan") if nominal is None else nominal, target_mw=target, seed=seed,
-        evaluations=ev.evaluations, seconds=time.perf_counter() - started,
+        instance=str(data.get("name", "")),
+        samples=table,
+        inputs=inputs,
+        plan_mw=plan_mw,
+        nominal_mw=float("nan") if nominal is None else nominal,
+        target_mw=target,
+        seed=seed,
+        evaluations=ev.evaluations,
+        seconds=time.perf_counter() - started,
         failed=int((table["capacity_mw"].isna() & (table["status"] != "interrupted")).sum()),
         interrupted=int((table["status"] == "interrupted").sum()),
     )

@@ -54,8 +54,13 @@ from planner.studies import shocks
 from planner.studies.evaluate import prepare_keeping
 from planner.studies.slips import Slips, apply_slips, scenario_slips, whole_months
 
-MAXIMIZE = {"expected_capacity": True, "worst_capacity": True, "capacity_time": True,
-            "cost": False, "co2": False}
+MAXIMIZE = {
+    "expected_capacity": True,
+    "worst_capacity": True,
+    "capacity_time": True,
+    "cost": False,
+    "co2": False,
+}
 ROBUST_TERMS = tuple(MAXIMIZE)
 DEFAULT_STAGES = {
     "expected": ["expected_capacity", "capacity_time", "cost"],
@@ -84,8 +89,13 @@ def usable_tranches(inst: Instance) -> set[tuple[str, int]]:
 
 
 def scenario_instances(data: Mapping, scenarios: list[Scenario]) -> list[Instance]:
-    return [parse_instance(shocks.without_money(apply_slips(data, scenario_slips(sc, data))),
-                           source=f"scenario {sc.name}") for sc in scenarios]
+    return [
+        parse_instance(
+            shocks.without_money(apply_slips(data, scenario_slips(sc, data))),
+            source=f"scenario {sc.name}",
+        )
+        for sc in scenarios
+    ]
 
 
 def build_robust(data: Mapping, scenarios: list[Scenario]) -> RobustModel:
@@ -123,8 +133,7 @@ def build_robust(data: Mapping, scenarios: list[Scenario]) -> RobustModel:
     )
     m.shared_tranches = pyo.Constraint(
         [(w, s, g) for w in later for (s, g) in first.tranches],
-        rule=lambda m, w, s, g: m.scenario[w].tranche_chosen[s, g]
-        == b0.tranche_chosen[s, g],
+        rule=lambda m, w, s, g: m.scenario[w].tranche_chosen[s, g] == b0.tranche_chosen[s, g],
     )
     bought = [(s, k, t) for (s, k, t) in first.unit_index if first.bought[k]]
     m.shared_units = pyo.Constraint(
@@ -179,8 +188,10 @@ class RobustResult:
             "expected_capacity_mw": self.expected_capacity,
             "worst_capacity_mw": self.worst_capacity,
             "expected_cost": self.expected_cost,
-            "stages": [{"term": s.term, "value": s.value, "status": s.status.value,
-                        "mip_gap": s.mip_gap} for s in self.stages],
+            "stages": [
+                {"term": s.term, "value": s.value, "status": s.status.value, "mip_gap": s.mip_gap}
+                for s in self.stages
+            ],
             "scenarios": self.scenarios.to_dict(orient="records"),
             "shown_scenario": self.shown,
             "timings": self.timings,
@@ -216,8 +227,9 @@ def solve_robust(
     # The planner's staged loop and hold rule (planner.solver.staged): each
     # stage starts from HiGHS's own heuristics, and every hold gives back
     # HiGHS's feasibility tolerance.
-    staged = StagedSolve(hm, MAXIMIZE, tolerance, options.mip_gap, heuristic=False,
-                         give_back=SOLVER_FEASIBILITY)
+    staged = StagedSolve(
+        hm, MAXIMIZE, tolerance, options.mip_gap, heuristic=False, give_back=SOLVER_FEASIBILITY
+    )
     status, results = staged.run(stages, options.time_limit)
     timings["solve"] = time.perf_counter() - clock
     names = [sc.name for sc in scenarios]
@@ -227,23 +239,33 @@ def solve_robust(
     rows: list[tuple[str, float, float | None, float | None, float | None]] = []
     if not status.has_plan:
         rows = [(sc.name, sc.probability, None, None, None) for sc in scenarios]
-        table = pd.DataFrame(rows, columns=["scenario", "probability", "capacity_mw",
-                                            "total_cost", "co2_mt"])
+        table = pd.DataFrame(
+            rows, columns=["scenario", "probability", "capacity_mw", "total_cost", "co2_mt"]
+        )
         return RobustResult(status, results, table, None, shown, timings)
     hm.load()
     for w, sc in enumerate(scenarios):
         b = m.scenario[w]
-        rows.append((sc.name, sc.probability, clean(pyo.value(b.capacity)),
-                     clean(pyo.value(b.total_cost)), clean(pyo.value(b.co2_mt))))
-    table = pd.DataFrame(rows, columns=["scenario", "probability", "capacity_mw", "total_cost",
-                                        "co2_mt"])
+        rows.append(
+            (
+                sc.name,
+                sc.probability,
+                clean(pyo.value(b.capacity)),
+                clean(pyo.value(b.total_cost)),
+                clean(pyo.value(b.co2_mt)),
+            )
+        )
+    table = pd.DataFrame(
+        rows, columns=["scenario", "probability", "capacity_mw", "total_cost", "co2_mt"]
+    )
     w = names.index(shown)
     plan = _plan(rm, w, status, results, data)
     return RobustResult(status, results, table, plan, shown, timings)
 
 
-def _plan(rm: RobustModel, w: int, status: Status, stages: list[StageResult],
-          data: Mapping) -> Plan:
+def _plan(
+    rm: RobustModel, w: int, status: Status, stages: list[StageResult], data: Mapping
+) -> Plan:
     b, d, inst = rm.model.scenario[w], rm.datas[w], rm.instances[w]
     plan = Plan(status=status, instance_name=str(data.get("name", "")), stages=stages)
     plan.periods = d.cal.labels()
@@ -254,8 +276,10 @@ def _plan(rm: RobustModel, w: int, status: Status, stages: list[StageResult],
     plan.total_cost = clean(plan.tables["costs"]["cost_musd"].sum())
     plan.co2_mt = clean(pyo.value(b.co2_mt))
     plan.mip_gap, plan.bound = stages[-1].mip_gap, stages[-1].bound
-    plan.message = (f"robust plan over {len(rm.scenarios)} scenarios; its tables show "
-                    f"scenario '{rm.scenarios[w].name}'")
+    plan.message = (
+        f"robust plan over {len(rm.scenarios)} scenarios; its tables show "
+        f"scenario '{rm.scenarios[w].name}'"
+    )
     return plan
 
 
@@ -277,8 +301,12 @@ class Comparison:
         return {name: float(self.table[name].min()) for name in self.plans}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"scenarios": self.table.to_dict(orient="records"),
-                "expected_mw": self.expected(), "worst_mw": self.worst(), "notes": self.notes}
+        return {
+            "scenarios": self.table.to_dict(orient="records"),
+            "expected_mw": self.expected(),
+            "worst_mw": self.worst(),
+            "notes": self.notes,
+        }
 
     def __str__(self) -> str:
         shown = self.table.copy()
@@ -286,15 +314,25 @@ class Comparison:
             shown[name] = shown[name].map(lambda v: f"{v:,.1f}")
         shown["probability"] = shown["probability"].map(lambda v: f"{v:.2f}")
         exp, worst = self.expected(), self.worst()
-        extra = pd.DataFrame([
-            {"scenario": "expected", "probability": "",
-             **{n: f"{exp[n]:,.1f}" for n in self.plans}},
-            {"scenario": "worst", "probability": "",
-             **{n: f"{worst[n]:,.1f}" for n in self.plans}},
-        ])
+        extra = pd.DataFrame(
+            [
+                {
+                    "scenario": "expected",
+                    "probability": "",
+                    **{n: f"{exp[n]:,.1f}" for n in self.plans},
+                },
+                {
+                    "scenario": "worst",
+                    "probability": "",
+                    **{n: f"{worst[n]:,.1f}" for n in self.plans},
+                },
+            ]
+        )
         body = text_table(pd.concat([shown, extra], ignore_index=True), blank_missing=False)
-        lines = ["each plan's commitments tested in every scenario (IT MW online at the deadline):",
-                 body]
+        lines = [
+            "each plan's commitments tested in every scenario (IT MW online at the deadline):",
+            body,
+        ]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -311,8 +349,11 @@ def expected_slips(data: Mapping, scenarios: list[Scenario]) -> Slips:
     return out
 
 
-def compare_with_fixed_dates(study, robust_plan: Plan, options: SolveOptions | None = None,
-                             ) -> Comparison:
+def compare_with_fixed_dates(
+    study,
+    robust_plan: Plan,
+    options: SolveOptions | None = None,
+) -> Comparison:
     """The robust plan against the plans made for the file's dates and for the
     expected dates (each item slipped by its probability-weighted slip), each
     tested in every scenario."""
@@ -327,11 +368,14 @@ def compare_with_fixed_dates(study, robust_plan: Plan, options: SolveOptions | N
     notes = []
     nominal = Session(study.instance, options).solve()
     plans["file dates"] = nominal
-    exp_inst = parse_instance(apply_slips(data, expected_slips(data, scenarios)),
-                              source="expected dates")
+    exp_inst = parse_instance(
+        apply_slips(data, expected_slips(data, scenarios)), source="expected dates"
+    )
     if repr(prepare(exp_inst)) == repr(prepare(study.instance)):
-        notes.append("the expected dates fall in the same periods as the file's: "
-                     "the plan for the expected dates is the plan for the file's dates")
+        notes.append(
+            "the expected dates fall in the same periods as the file's: "
+            "the plan for the expected dates is the plan for the file's dates"
+        )
     else:
         plans["expected dates"] = Session(exp_inst, options).solve()
     for name, plan in list(plans.items()):

@@ -136,8 +136,9 @@ def extra_interest(d, money: list[dict]) -> dict[tuple[str, int], float]:
     return rates
 
 
-def add_rows(m: pyo.ConcreteModel, d, money: list[dict],
-             drawn: Mapping[tuple[str, int], float] | None = None) -> None:
+def add_rows(
+    m: pyo.ConcreteModel, d, money: list[dict], drawn: Mapping[tuple[str, int], float] | None = None
+) -> None:
     """Add the shocks that are rows (cuts, closes) and cost terms (rates) to a
     built model; with ``drawn`` (a plan's cumulative draws per source and
     period) the draws before a shock stand at most at the plan's."""
@@ -195,8 +196,9 @@ def share_early_draws(m: pyo.ConcreteModel, datas: list, moneys: list[list[dict]
                 if (f, t) in b.outstanding_musd and (f, t) in b0.outstanding_musd:
                     pairs.append((w, f, t))
     m.shared_early_draws = pyo.Constraint(
-        pairs, rule=lambda m, w, f, t: m.scenario[w].outstanding_musd[f, t]
-        == b0.outstanding_musd[f, t])
+        pairs,
+        rule=lambda m, w, f, t: m.scenario[w].outstanding_musd[f, t] == b0.outstanding_musd[f, t],
+    )
 
 
 def drawn_by_plan(plan) -> dict[tuple[str, int], float]:
@@ -216,7 +218,22 @@ def drawn_by_plan(plan) -> dict[tuple[str, int], float]:
     return out
 
 
-__all__ = ["KINDS", "LIMITS", "MONEY_KEY", "SHOCKS", "SourceFilter", "add_rows",
-           "apply_to_data", "cuts", "drawn_by_plan", "early_periods", "extra_interest",
-           "fingerprint", "lowered", "money_of", "select_sources", "share_early_draws",
-           "without_money"]
+__all__ = [
+    "KINDS",
+    "LIMITS",
+    "MONEY_KEY",
+    "SHOCKS",
+    "SourceFilter",
+    "add_rows",
+    "apply_to_data",
+    "cuts",
+    "drawn_by_plan",
+    "early_periods",
+    "extra_interest",
+    "fingerprint",
+    "lowered",
+    "money_of",
+    "select_sources",
+    "share_early_draws",
+    "without_money",
+]

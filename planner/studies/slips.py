@@ -32,8 +32,12 @@ class Slips:
     money: list[dict] = field(default_factory=list)  # applied money shocks (planner.io.shocks)
 
     def is_empty(self) -> bool:
-        return not any(self.grid.values()) and not any(self.deliveries.values()) \
-            and not any(self.funding.values()) and not self.money
+        return (
+            not any(self.grid.values())
+            and not any(self.deliveries.values())
+            and not any(self.funding.values())
+            and not self.money
+        )
 
 
 def targets(entry: Entry, data: Mapping) -> list:

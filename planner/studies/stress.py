@@ -81,12 +81,29 @@ class StressResult:
         rows = []
         for c in self.curves:
             last = c.rows.iloc[-1]
-            rows.append({"shock": c.shock.label, "unit": c.unit,
-                         "absorbed": c.absorbed, "first_loss": c.first_loss,
-                         "lost_at_max_mw": last["lost_mw"], "max_size": last["size"],
-                         "cost_at_max": last["total_cost"]})
-        df = pd.DataFrame(rows, columns=["shock", "unit", "absorbed", "first_loss",
-                                         "lost_at_max_mw", "max_size", "cost_at_max"])
+            rows.append(
+                {
+                    "shock": c.shock.label,
+                    "unit": c.unit,
+                    "absorbed": c.absorbed,
+                    "first_loss": c.first_loss,
+                    "lost_at_max_mw": last["lost_mw"],
+                    "max_size": last["size"],
+                    "cost_at_max": last["total_cost"],
+                }
+            )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "shock",
+                "unit",
+                "absorbed",
+                "first_loss",
+                "lost_at_max_mw",
+                "max_size",
+                "cost_at_max",
+            ],
+        )
         key = df["first_loss"].fillna(math.inf)
         return df.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
 
@@ -112,48 +129,74 @@ class StressResult:
         def records(df):
             return json.loads(df.to_json(orient="records", double_precision=15))
 
-        return {"instance": self.instance, "plan": self.plan_source,
-                "plan_capacity_mw": self.plan_mw, "base": self.base,
-                "ranking": records(self.ranking()), "weakest": self.weakest(),
-                "curves": [{"shock": c.shock.label, "unit": c.unit, "absorbed": c.absorbed,
-                            "first_loss": c.first_loss, "points": records(c.rows)}
-                           for c in self.curves],
-                "solves": self.solves, "seconds": self.seconds}
+        return {
+            "instance": self.instance,
+            "plan": self.plan_source,
+            "plan_capacity_mw": self.plan_mw,
+            "base": self.base,
+            "ranking": records(self.ranking()),
+            "weakest": self.weakest(),
+            "curves": [
+                {
+                    "shock": c.shock.label,
+                    "unit": c.unit,
+                    "absorbed": c.absorbed,
+                    "first_loss": c.first_loss,
+                    "points": records(c.rows),
+                }
+                for c in self.curves
+            ],
+            "solves": self.solves,
+            "seconds": self.seconds,
+        }
 
     def __str__(self) -> str:
         return self.text(curves=True)
 
     def text(self, curves: bool = True) -> str:
         b = self.base
-        lines = [f"{self.instance}: credit stress of {self.plan_source} "
-                 f"({len(self.curves)} shocks, {self.solves} re-solves of one model "
-                 f"in {self.seconds:.1f} s)",
-                 f"  no shock: {b['capacity_mw']:,.1f} MW online at the deadline, "
-                 f"cost {b['total_cost']:,.1f} $M"]
+        lines = [
+            f"{self.instance}: credit stress of {self.plan_source} "
+            f"({len(self.curves)} shocks, {self.solves} re-solves of one model "
+            f"in {self.seconds:.1f} s)",
+            f"  no shock: {b['capacity_mw']:,.1f} MW online at the deadline, "
+            f"cost {b['total_cost']:,.1f} $M",
+        ]
         lines.append("  shock, the weakest link first:")
         rank = self.ranking()
         width = max([len(s) for s in rank["shock"]] + [5])
-        lines.append(f"    {'shock':<{width}}  {'absorbs':>9}  {'loses from':>10}  "
-                     f"{'MW lost at max':>14}")
+        lines.append(
+            f"    {'shock':<{width}}  {'absorbs':>9}  {'loses from':>10}  {'MW lost at max':>14}"
+        )
         for r in rank.itertuples(index=False):
             absorbed = "all" if pd.isna(r.first_loss) else size_text(r.absorbed, r.unit)
             first = "-" if pd.isna(r.first_loss) else size_text(r.first_loss, r.unit)
-            lines.append(f"    {r.shock:<{width}}  {absorbed:>9}  {first:>10}  "
-                         f"{r.lost_at_max_mw:>9,.1f} at {size_text(r.max_size, r.unit)}")
+            lines.append(
+                f"    {r.shock:<{width}}  {absorbed:>9}  {first:>10}  "
+                f"{r.lost_at_max_mw:>9,.1f} at {size_text(r.max_size, r.unit)}"
+            )
         worst = self.weakest()
-        lines.append(f"  weakest link: {worst}" if worst else
-                     "  no shock in range costs capacity at the deadline")
+        lines.append(
+            f"  weakest link: {worst}"
+            if worst
+            else "  no shock in range costs capacity at the deadline"
+        )
         for c in self.curves if curves else []:
             lines.append(f"  {c.shock.label} ({c.unit}):")
             for r in c.rows.itertuples(index=False):
-                cost = "" if r.total_cost is None or pd.isna(r.total_cost) else \
-                    f"  cost {r.total_cost:>10,.1f}"
+                cost = (
+                    ""
+                    if r.total_cost is None or pd.isna(r.total_cost)
+                    else f"  cost {r.total_cost:>10,.1f}"
+                )
                 if r.capacity_mw is None or pd.isna(r.capacity_mw):
                     lines.append(f"    {size_text(r.size, c.unit):>7}  {r.status}")
                     continue
-                lines.append(f"    {size_text(r.size, c.unit):>7}  {r.capacity_mw:>8,.1f} MW  "
-                             f"lost {r.lost_mw:>7,.1f}  unbuilt {r.unbuilt_mw:>7,.1f}  "
-                             f"dark {r.dark_mw:>6,.1f}{cost}")
+                lines.append(
+                    f"    {size_text(r.size, c.unit):>7}  {r.capacity_mw:>8,.1f} MW  "
+                    f"lost {r.lost_mw:>7,.1f}  unbuilt {r.unbuilt_mw:>7,.1f}  "
+                    f"dark {r.dark_mw:>6,.1f}{cost}"
+                )
         return "\n".join(lines)
 
 
@@ -167,9 +210,16 @@ def size_text(x: float | None, unit: str) -> str:
     return f"{x:.1%}"
 
 
-def run_stress(data: Mapping, plan: Plan | None = None, shock_list: list[Shock] | None = None,
-               *, start: str | None = None, sizes: list[float] | None = None,
-               precision: float = 1e-3, options: SolveOptions | None = None) -> StressResult:
+def run_stress(
+    data: Mapping,
+    plan: Plan | None = None,
+    shock_list: list[Shock] | None = None,
+    *,
+    start: str | None = None,
+    sizes: list[float] | None = None,
+    precision: float = 1e-3,
+    options: SolveOptions | None = None,
+) -> StressResult:
     """Stress a plan's commitments (the file's optimal plan when ``plan`` is
     None) with each shock in turn, on one built model."""
     from planner.solver.session import Session
@@ -193,8 +243,9 @@ def run_stress(data: Mapping, plan: Plan | None = None, shock_list: list[Shock] 
     for i, sh in enumerate(shock_list):
         # --sizes are fractions and overruns; rates keep their own grid, unless
         # every shock is a rate
-        mine = sizes is not None and (sh.kind != "rate" or all(
-            x.kind == "rate" for x in shock_list))
+        mine = sizes is not None and (
+            sh.kind != "rate" or all(x.kind == "rate" for x in shock_list)
+        )
         grid = sorted(set(sizes if mine else GRIDS[sh.kind]) | {0.0})
         points = {}
         for x in grid:
@@ -204,16 +255,29 @@ def run_stress(data: Mapping, plan: Plan | None = None, shock_list: list[Shock] 
         for x in sorted(points):
             r = points[x]
             cap, built = r["capacity_mw"], r["built_mw"]
-            rows.append({"size": x, "status": r["status"], "capacity_mw": cap,
-                         "lost_mw": None if cap is None else tidy(base["capacity_mw"] - cap),
-                         "built_mw": built,
-                         "unbuilt_mw": None if built is None else tidy(plan_built - built),
-                         "dark_mw": None if cap is None else tidy(max(built - cap, 0.0)),
-                         "total_cost": r["total_cost"],
-                         "tranches_given_up": r["tranches_given_up"]})
+            rows.append(
+                {
+                    "size": x,
+                    "status": r["status"],
+                    "capacity_mw": cap,
+                    "lost_mw": None if cap is None else tidy(base["capacity_mw"] - cap),
+                    "built_mw": built,
+                    "unbuilt_mw": None if built is None else tidy(plan_built - built),
+                    "dark_mw": None if cap is None else tidy(max(built - cap, 0.0)),
+                    "total_cost": r["total_cost"],
+                    "tranches_given_up": r["tranches_given_up"],
+                }
+            )
         curves.append(Curve(sh, pd.DataFrame(rows), absorbed, first))
-    return StressResult(str(data.get("name", "")), float(plan.capacity_mw or 0.0), base,
-                        curves, source, time.perf_counter() - started, sm.solves)
+    return StressResult(
+        str(data.get("name", "")),
+        float(plan.capacity_mw or 0.0),
+        base,
+        curves,
+        source,
+        time.perf_counter() - started,
+        sm.solves,
+    )
 
 
 def _loses(row: dict, base: float) -> bool:
@@ -221,8 +285,9 @@ def _loses(row: dict, base: float) -> bool:
     return cap is None or cap < base - LOSS * max(1.0, abs(base)) - 1e-6
 
 
-def _absorbed(sm: StressModel, i: int, points: dict[float, dict], base: float,
-              precision: float) -> tuple[float | None, float | None]:
+def _absorbed(
+    sm: StressModel, i: int, points: dict[float, dict], base: float, precision: float
+) -> tuple[float | None, float | None]:
     """The largest size that loses no MW, refined by bisection between the
     last grid size that loses none and the first that loses some; and that
     first losing size. (None, None) when no size of the grid loses MW."""
@@ -242,5 +307,12 @@ def _absorbed(sm: StressModel, i: int, points: dict[float, dict], base: float,
     return lo, hi
 
 
-__all__ = ["Curve", "Shock", "StressError", "StressResult", "default_shocks", "parse_shock",
-           "run_stress"]
+__all__ = [
+    "Curve",
+    "Shock",
+    "StressError",
+    "StressResult",
+    "default_shocks",
+    "parse_shock",
+    "run_stress",
+]

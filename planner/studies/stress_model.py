@@ -53,15 +53,22 @@ class Shock:
     def applied(self, size: float) -> dict:
         """The shock of this size, as :mod:`planner.shocks` applies it."""
         if self.kind == "cut":
-            return {"shock": "cut", "sources": list(self.sources), "from": self.start,
-                    "fraction": size}
+            return {
+                "shock": "cut",
+                "sources": list(self.sources),
+                "from": self.start,
+                "fraction": size,
+            }
         if self.kind == "rate":
-            return {"shock": "rate", "sources": list(self.sources), "from": self.start,
-                    "bp": size}
+            return {"shock": "rate", "sources": list(self.sources), "from": self.start, "bp": size}
         if self.kind == "limit":
             return {"shock": "limit", "limit": self.limit, "from": self.start, "fraction": size}
-        return {"shock": "capex", "site": self.site, "technology": self.technology,
-                "factor": 1 + size}
+        return {
+            "shock": "capex",
+            "site": self.site,
+            "technology": self.technology,
+            "factor": 1 + size,
+        }
 
 
 def parse_shock(text: str, data: Mapping, start: str | None = None) -> Shock:
@@ -70,8 +77,7 @@ def parse_shock(text: str, data: Mapping, start: str | None = None) -> Shock:
     if not target:
         kind, target = ("limit" if text in shocks.LIMITS else "cut"), text
     if kind not in UNITS:
-        raise StressError(f"unknown shock {kind!r} in {text!r}: shocks are "
-                          + ", ".join(UNITS))
+        raise StressError(f"unknown shock {kind!r} in {text!r}: shocks are " + ", ".join(UNITS))
     suffix = "" if start is None or kind == "capex" else f" from {start}"
     if kind == "limit":
         if target not in shocks.LIMITS:
@@ -89,8 +95,10 @@ def parse_shock(text: str, data: Mapping, start: str | None = None) -> Shock:
             return Shock("capex", f"capex {name}", site=name)
         if key == "technology" and name in techs:
             return Shock("capex", f"capex {name}", technology=name)
-        raise StressError(f"capex shock {target!r}: give all, site=SITE or technology=TECH "
-                          f"(sites {', '.join(sites)}; technologies {', '.join(techs) or 'none'})")
+        raise StressError(
+            f"capex shock {target!r}: give all, site=SITE or technology=TECH "
+            f"(sites {', '.join(sites)}; technologies {', '.join(techs) or 'none'})"
+        )
     names = [f["name"] for f in data.get("funding", [])]
     if target == "all":
         chosen = names
@@ -116,8 +124,11 @@ def parse_shock(text: str, data: Mapping, start: str | None = None) -> Shock:
 def default_shocks(data: Mapping, start: str | None = None) -> list[Shock]:
     """Every source (a cut) and every limit the instance sets (lowered)."""
     out = [parse_shock(f"cut:{f['name']}", data, start) for f in data.get("funding", [])]
-    out += [parse_shock(f"limit:{k}", data, start) for k in shocks.LIMITS
-            if data.get("limits", {}).get(k) is not None]
+    out += [
+        parse_shock(f"limit:{k}", data, start)
+        for k in shocks.LIMITS
+        if data.get("limits", {}).get(k) is not None
+    ]
     return out
 
 
@@ -125,8 +136,13 @@ class StressModel:
     """A plan's commitments on one built evaluation model with a row for
     every shock, moved in place point by point."""
 
-    def __init__(self, data: Mapping, commitments: Commitments, shock_list: list[Shock],
-                 options: SolveOptions):
+    def __init__(
+        self,
+        data: Mapping,
+        commitments: Commitments,
+        shock_list: list[Shock],
+        options: SolveOptions,
+    ):
         self.options = options
         self.commitments = commitments
         inst = parse_instance(evaluation_data(data), source=str(data.get("name", "stress")))
@@ -137,11 +153,11 @@ class StressModel:
             var = m.tranche_chosen[key]
             var.setlb(1 if key in commitments.tranches else 0)
             var.setub(1 if key in commitments.tranches else 0)
-        for (s, t) in m.site_periods:
+        for s, t in m.site_periods:
             var = m.built_mw[s, t]
             cap = commitments.built.get((s, t), d.existing[s])
             var.setub(max(min(var.ub, cap), var.lb))
-        for (s, k, t) in m.units:
+        for s, k, t in m.units:
             if d.bought[k]:
                 var = m.units[s, k, t]
                 var.setub(min(var.ub, commitments.units.get((s, k, t), 0)))
@@ -160,10 +176,14 @@ class StressModel:
             for f in fs:
                 if sh.kind == "cut":
                     cut_index.append((i, f))
-                early_index += [(i, f, t) for t in range(d.first_draw.get(f, 0), min(p, d.D + 1))
-                                if (f, t) in out]
-        self.p = {i: (0 if sh.start is None else d.cal.from_(sh.start))
-                  for i, sh in enumerate(shock_list)}
+                early_index += [
+                    (i, f, t)
+                    for t in range(d.first_draw.get(f, 0), min(p, d.D + 1))
+                    if (f, t) in out
+                ]
+        self.p = {
+            i: (0 if sh.start is None else d.cal.from_(sh.start)) for i, sh in enumerate(shock_list)
+        }
 
         def cut_rule(m, i, f):
             p = self.p[i]
@@ -175,37 +195,52 @@ class StressModel:
         m.stress_cut = pyo.Constraint(cut_index, rule=cut_rule)
         drawn = commitments.drawn
         m.stress_early = pyo.Constraint(
-            early_index, rule=lambda m, i, f, t: le([(1, out[f, t])], shocks._stand(drawn, f, t)))
-        m.stress_terms = pyo.Objective(STAGES, rule=lambda m, k: {
-            "capacity": m.capacity, "capacity_time": m.capacity_time, "cost": m.total_cost}[k],
-            sense=pyo.minimize)
-        self.hm = hm = HighsModel(m, {k: m.stress_terms[k] for k in STAGES},
-                                  options.highs_options())
+            early_index, rule=lambda m, i, f, t: le([(1, out[f, t])], shocks._stand(drawn, f, t))
+        )
+        m.stress_terms = pyo.Objective(
+            STAGES,
+            rule=lambda m, k: {
+                "capacity": m.capacity,
+                "capacity_time": m.capacity_time,
+                "cost": m.total_cost,
+            }[k],
+            sense=pyo.minimize,
+        )
+        self.hm = hm = HighsModel(
+            m, {k: m.stress_terms[k] for k in STAGES}, options.highs_options()
+        )
         self.base_cost = hm.costs["cost"].copy()
         self.base_offset = float(hm.offsets["cost"])
         self.holds = {k: hm.add_term_row(k, -INF, INF) for k in STAGES[:-1]}
         self.shocks = shock_list
         self.rows = {}  # (i, f) -> (row, column of O_f(p-1) or None)
-        for (i, f) in cut_index:
+        for i, f in cut_index:
             (row,) = hm.constraint_rows(m.stress_cut[i, f])
             p = self.p[i]
-            col = hm.column(out[f, p - 1]) if (f, p - 1) in out and p - 1 >= d.first_draw[f] \
-                and p <= d.D else None
+            col = (
+                hm.column(out[f, p - 1])
+                if (f, p - 1) in out and p - 1 >= d.first_draw[f] and p <= d.D
+                else None
+            )
             self.rows[i, f] = (row, col)
             hm.set_row_bounds(row, -INF, INF)
         self.early = {}
-        for (i, f, t) in early_index:
+        for i, f, t in early_index:
             (row,) = hm.constraint_rows(m.stress_early[i, f, t])
             self.early.setdefault(i, []).append((row, hm.row_bounds(row)[1]))
             hm.set_row_bounds(row, -INF, INF)
         self.limit_rows = {}
-        for name, book in (("max_debt_on_balance_sheet", d.on_bs_limit),
-                           ("max_off_balance_sheet", d.off_bs_limit)):
+        for name, book in (
+            ("max_debt_on_balance_sheet", d.on_bs_limit),
+            ("max_off_balance_sheet", d.off_bs_limit),
+        ):
             con = m.on_balance_sheet_debt if name.startswith("max_debt") else m.off_balance_sheet
-            self.limit_rows[name] = [(t, row, book[t]) for t in book if t in con
-                                     for row in hm.constraint_rows(con[t])]
-        self.tranche_cols = [hm.column(m.tranche_chosen[k]) for k in m.tranche_chosen
-                             if k in commitments.tranches]
+            self.limit_rows[name] = [
+                (t, row, book[t]) for t in book if t in con for row in hm.constraint_rows(con[t])
+            ]
+        self.tranche_cols = [
+            hm.column(m.tranche_chosen[k]) for k in m.tranche_chosen if k in commitments.tranches
+        ]
         self.tranche_cols = [c for c in self.tranche_cols if c is not None]
         self.coverage = self._coverage_coefficients()
         self.solves = 0
@@ -215,7 +250,7 @@ class StressModel:
         its spending coefficients and bound, to scale for a capex overrun."""
         m, d, hm = self.m, self.d, self.hm
         out: dict[tuple[str, str], list] = {}
-        for (s, c, t) in m.spend_index:
+        for s, c, t in m.spend_index:
             if c not in ("facility", "power", "rent"):
                 continue
             terms, _ = spending_terms(m, d, s, c, t)
@@ -252,8 +287,11 @@ class StressModel:
             if active:
                 extra = shocks.extra_interest(d, [sh.applied(size)])
                 for (f, t), v in extra.items():
-                    col = hm.column(self.m.outstanding_musd[f, t]) \
-                        if (f, t) in self.m.outstanding_musd else None
+                    col = (
+                        hm.column(self.m.outstanding_musd[f, t])
+                        if (f, t) in self.m.outstanding_musd
+                        else None
+                    )
                     if col is not None:
                         cost[col] += v
             hm.costs["cost"] = cost
@@ -289,7 +327,7 @@ class StressModel:
                     offset -= size * d.build_capex[s] * d.existing[s]
             return offset
         k = sh.technology
-        for (s, k2, t) in d.unit_index:
+        for s, k2, t in d.unit_index:
             if k2 != k:
                 continue
             col = hm.column(m.units[s, k, t])
@@ -328,8 +366,13 @@ class StressModel:
             self.solves += 1
         try:
             if res.value is None:
-                return {"status": res.status, "capacity_mw": None, "built_mw": None,
-                        "total_cost": None, "tranches_given_up": given_up}
+                return {
+                    "status": res.status,
+                    "capacity_mw": None,
+                    "built_mw": None,
+                    "total_cost": None,
+                    "tranches_given_up": given_up,
+                }
             capacity = max(res.value, 0.0)
             status = "optimal" if res.status == "optimal" else "feasible"
             value = res.value
@@ -351,9 +394,13 @@ class StressModel:
             for s in self.d.sites:
                 col = hm.column(self.m.built_mw[s, self.d.D])
                 built += x[col] if col is not None else pyo.value(self.m.built_mw[s, self.d.D])
-            return {"status": status, "capacity_mw": tidy(capacity), "built_mw": tidy(built),
-                    "total_cost": None if cost is None else tidy(cost),
-                    "tranches_given_up": given_up}
+            return {
+                "status": status,
+                "capacity_mw": tidy(capacity),
+                "built_mw": tidy(built),
+                "total_cost": None if cost is None else tidy(cost),
+                "tranches_given_up": given_up,
+            }
         finally:
             for row in self.holds.values():
                 hm.set_row_bounds(row, -INF, INF)
@@ -361,6 +408,7 @@ class StressModel:
                 for col in self.tranche_cols:
                     hm.lower[col] = 1.0
                     hm.h.changeColBounds(col, 1.0, hm.upper[col])
+
 
 def tidy(x: float) -> float:
     r = round(x)

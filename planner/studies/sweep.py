@@ -46,8 +46,17 @@ from planner.studies.vary import Vary, scenarios
 
 NOT_SOLVED = "interrupted before this scenario was solved"
 INTERRUPTED_PLAN = "interrupted: the best plan found so far"
-ROW_COLUMNS = ["scenario", "status", "capacity_mw", "total_cost", "co2_mt", "mip_gap",
-               "solve_s", "mode", "message"]
+ROW_COLUMNS = [
+    "scenario",
+    "status",
+    "capacity_mw",
+    "total_cost",
+    "co2_mt",
+    "mip_gap",
+    "solve_s",
+    "mode",
+    "message",
+]
 
 
 # Columns that depend on the machine, not on the plan: left out when rows
@@ -65,8 +74,9 @@ class Chunk:
     resolve: bool = True
 
 
-def plan_chunks(items: list[tuple[int, dict | None]], options: SolveOptions, chunk: int,
-                resolve: bool = True) -> tuple[list[Chunk], dict[int, str]]:
+def plan_chunks(
+    items: list[tuple[int, dict | None]], options: SolveOptions, chunk: int, resolve: bool = True
+) -> tuple[list[Chunk], dict[int, str]]:
     """Group scenarios whose models differ only in bounds, then cut the groups
     into chunks of at most ``chunk``. Returns the chunks and the scenarios
     refused as invalid (index -> message)."""
@@ -85,7 +95,7 @@ def plan_chunks(items: list[tuple[int, dict | None]], options: SolveOptions, chu
     chunks = []
     for members in groups.values():
         for k in range(0, len(members), max(1, chunk)):
-            chunks.append(Chunk(members[k:k + max(1, chunk)], opts, resolve))
+            chunks.append(Chunk(members[k : k + max(1, chunk)], opts, resolve))
     chunks.sort(key=lambda c: c.items[0][0])
     return chunks, invalid
 
@@ -108,8 +118,12 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
         try:
             inst = parse_instance(d, source=f"scenario {index}")
             new = prepare(inst)
-            if (chunk.resolve and session is not None and session.instance.objective
-                    == inst.objective and same_structure(session.data, new)):
+            if (
+                chunk.resolve
+                and session is not None
+                and session.instance.objective == inst.objective
+                and same_structure(session.data, new)
+            ):
                 apply_rhs(session, new)
                 mode = "resolve"
             else:
@@ -134,8 +148,14 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
 def outcome(status: Status, stages, session: Session, infeasible: str) -> dict:
     """A run's columns of a result row: status, capacity, cost, CO2, the
     largest stage gap, and a message when there is no plan."""
-    row: dict[str, Any] = {"status": status.value, "capacity_mw": None, "total_cost": None,
-                           "co2_mt": None, "mip_gap": None, "message": ""}
+    row: dict[str, Any] = {
+        "status": status.value,
+        "capacity_mw": None,
+        "total_cost": None,
+        "co2_mt": None,
+        "mip_gap": None,
+        "message": "",
+    }
     if status.has_plan:
         row["capacity_mw"], row["total_cost"], row["co2_mt"] = term_values(session.model)
         gaps = [s.mip_gap for s in stages if s.mip_gap is not None]
@@ -148,15 +168,26 @@ def outcome(status: Status, stages, session: Session, infeasible: str) -> dict:
 
 
 def _row(index: int, status: Status, stages, session: Session, mode: str) -> dict:
-    row = {"scenario": index, **outcome(status, stages, session,
-                                        "no plan satisfies every commitment and limit")}
+    row = {
+        "scenario": index,
+        **outcome(status, stages, session, "no plan satisfies every commitment and limit"),
+    }
     row["mode"] = mode
     return row
 
 
 def _failed_row(index: int, status: str, message: str) -> dict:
-    return {"scenario": index, "status": status, "capacity_mw": None, "total_cost": None,
-            "co2_mt": None, "mip_gap": None, "solve_s": 0.0, "mode": "", "message": message}
+    return {
+        "scenario": index,
+        "status": status,
+        "capacity_mw": None,
+        "total_cost": None,
+        "co2_mt": None,
+        "mip_gap": None,
+        "solve_s": 0.0,
+        "mode": "",
+        "message": message,
+    }
 
 
 # --------------------------------------------------------------------- run
@@ -196,8 +227,14 @@ def run_sweep(
     chunks, invalid = plan_chunks([(c.index, c.data) for c in cases], options, chunk, resolve)
     interrupted = False
     try:
-        results = run_tasks(solve_chunk, chunks, workers=workers, scheduler=scheduler,
-                            progress=progress, weight=lambda c: len(c.items))
+        results = run_tasks(
+            solve_chunk,
+            chunks,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            weight=lambda c: len(c.items),
+        )
     except Interrupted as stop:
         results, interrupted = stop.results, True
     by_index: dict[int, dict] = {i: _failed_row(i, "invalid", m) for i, m in invalid.items()}
@@ -213,11 +250,22 @@ def run_sweep(
     records = []
     for case in cases:
         row = by_index.get(case.index) or _failed_row(case.index, "interrupted", NOT_SOLVED)
-        records.append({"scenario": case.index, **case.values,
-                        **{k: v for k, v in row.items() if k != "scenario"}})
+        records.append(
+            {
+                "scenario": case.index,
+                **case.values,
+                **{k: v for k, v in row.items() if k != "scenario"},
+            }
+        )
     paths = [v.path for v in varies]
     df = pd.DataFrame(records, columns=["scenario", *paths, *ROW_COLUMNS[1:]])
     modes = df["mode"].value_counts()
-    return SweepResult(df, paths, time.perf_counter() - started, len(chunks),
-                       int(modes.get("build", 0)), int(modes.get("resolve", 0)),
-                       interrupted=interrupted)
+    return SweepResult(
+        df,
+        paths,
+        time.perf_counter() - started,
+        len(chunks),
+        int(modes.get("build", 0)),
+        int(modes.get("resolve", 0)),
+        interrupted=interrupted,
+    )

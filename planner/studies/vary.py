@@ -83,14 +83,17 @@ def parse_values(text: str, where: str = "values") -> list[Value]:
         first, last = _one(parts[0], where), _one(parts[1], where)
         step = _one(parts[2].lstrip("+"), where)
         if first.kind != last.kind or step.kind != "number" or step.number <= 0:
-            raise SweepError(f"{where}: a range needs two values of one kind and a step > 0, "
-                             f"got {item!r}")
+            raise SweepError(
+                f"{where}: a range needs two values of one kind and a step > 0, got {item!r}"
+            )
         if first.kind == "date":
             if not step.number.is_integer():
                 raise SweepError(f"{where}: a date range steps by whole months, got {item!r}")
             n = _range_count((last.x - first.x) / step.number, item, where)
-            out += [Value(d, "date", date=d)
-                    for d in (shift_month(first.date, int(i * step.number)) for i in range(n))]
+            out += [
+                Value(d, "date", date=d)
+                for d in (shift_month(first.date, int(i * step.number)) for i in range(n))
+            ]
         else:
             n = _range_count((last.number - first.number) / step.number + 1e-9, item, where)
             for i in range(n):
@@ -106,8 +109,9 @@ def _range_count(steps: float, item: str, where: str) -> int:
     """The values of a range that spans ``steps`` steps (a float, perhaps
     huge or infinite for a tiny step), refused past MAX_VALUES."""
     if not math.isfinite(steps) or steps + 1 > MAX_VALUES:
-        raise SweepError(f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; "
-                         "take a larger step")
+        raise SweepError(
+            f"{where}: the range {item!r} has more than {MAX_VALUES:,} values; take a larger step"
+        )
     n = math.floor(steps) + 1
     _check_count(n, where)
     return n
@@ -181,9 +185,12 @@ def _matches(data: Any, parts: list[Any], create: bool) -> list[tuple[Any, Any]]
                     if part < len(node):
                         nxt.append((node, part))
                 else:
-                    nxt += [(node, i) for i, item in enumerate(node)
-                            if isinstance(item, Mapping)
-                            and part[1] in (item.get("name"), item.get("technology"))]
+                    nxt += [
+                        (node, i)
+                        for i, item in enumerate(node)
+                        if isinstance(item, Mapping)
+                        and part[1] in (item.get("name"), item.get("technology"))
+                    ]
             elif isinstance(node, Mapping):
                 if part in node or (last and create and unique):
                     nxt.append((node, part))
@@ -229,8 +236,9 @@ class Vary:
             except InstanceError as exc:
                 unknown = [p.split(": ", 1)[1] for p in exc.problems if "unknown key" in p]
                 if unknown:
-                    raise SweepError(f"{self.path}: not a field of the instance "
-                                     f"({unknown[0]})") from None
+                    raise SweepError(
+                        f"{self.path}: not a field of the instance ({unknown[0]})"
+                    ) from None
 
     def apply(self, data: dict, value: Value) -> None:
         for c, k in _matches(data, self.parts, create=value.kind != "shift"):
@@ -290,8 +298,10 @@ def scenarios(data: Mapping, varies: list[Vary], zipped: bool = False) -> list[S
     if zipped:
         lengths = {len(v.values) for v in varies}
         if len(lengths) > 1:
-            raise SweepError("--zip needs the same number of values for every --vary, got "
-                             + ", ".join(f"{v.path}: {len(v.values)}" for v in varies))
+            raise SweepError(
+                "--zip needs the same number of values for every --vary, got "
+                + ", ".join(f"{v.path}: {len(v.values)}" for v in varies)
+            )
         combos = list(zip(*(v.values for v in varies), strict=True))
     else:
         combos = list(itertools.product(*(v.values for v in varies)))

@@ -49,15 +49,20 @@ def raised(data: dict, r) -> dict:
     would edit the file."""
     out = copy.deepcopy(data)
     if r.rule in ("on_balance_sheet_debt", "off_balance_sheet"):
-        key = {"on_balance_sheet_debt": "max_debt_on_balance_sheet",
-               "off_balance_sheet": "max_off_balance_sheet"}[r.rule]
+        key = {
+            "on_balance_sheet_debt": "max_debt_on_balance_sheet",
+            "off_balance_sheet": "max_off_balance_sheet",
+        }[r.rule]
         out["limits"][key] += r.amount
     elif r.rule in ("max_total_cost", "max_co2"):
         key = {"max_total_cost": "max_total_cost", "max_co2": "max_co2_mt"}[r.rule]
         out["limits"][key] += r.amount
     else:
-        field = {"source_amount": "amount", "source_per_month": "per_month",
-                 "source_max_per_site": "max_per_site"}[r.rule]
+        field = {
+            "source_amount": "amount",
+            "source_per_month": "per_month",
+            "source_max_per_site": "max_per_site",
+        }[r.rule]
         (source,) = [f for f in out["funding"] if f["name"] == r.source]
         source[field] += r.amount
     return out
@@ -69,8 +74,9 @@ def status_after(data: dict, changes) -> planner.Status:
     return planner.solve(planner.parse_instance(data)).status
 
 
-@pytest.mark.parametrize("name", ["not-enough-money", "two-commitments", "co2-cap",
-                                  "cash-amount-and-rate"])
+@pytest.mark.parametrize(
+    "name", ["not-enough-money", "two-commitments", "co2-cap", "cash-amount-and-rate"]
+)
 def test_every_amount_stated_is_enough(name):
     """Each change an explanation states alone makes the instance feasible
     when applied alone; changes stated as "together" do so together (and
@@ -81,8 +87,9 @@ def test_every_amount_stated_is_enough(name):
     assert found
     lines = explain(name).explanation
     for r in found:
-        assert any(f"{r.amount:,.1f}" in line or f"{r.limit + r.amount:,.5g}" in line
-                   for line in lines), (r, lines)
+        assert any(
+            f"{r.amount:,.1f}" in line or f"{r.limit + r.amount:,.5g}" in line for line in lines
+        ), (r, lines)
     if found[0].alone:
         for r in found:
             assert status_after(data, [r]).has_plan, r

@@ -29,15 +29,17 @@ def test_toy_is_money_bound_with_hand_derived_worths(toy):
     without money."""
     assert toy.bound_by == "money-bound"
     gains = {b.step: b.gain_mw for b in toy.bottlenecks}
-    assert gains == pytest.approx({"+100 $M of on-balance-sheet debt room": 10.0,
-                                   "+50 $M of cash": 5.0})
+    assert gains == pytest.approx(
+        {"+100 $M of on-balance-sheet debt room": 10.0, "+50 $M of cash": 5.0}
+    )
     assert "+1 aero unit delivered by 2026-10" in [b.step for b in toy.binding_no_gain]
     assert "money-bound" in str(toy)
     # With the choices fixed (2 turbines, alpha's tranche) each $M still buys
     # 0.1 MW at bravo: the LP duals give the same first-order worth.
     estimates = {b.step: b.lp_estimate_mw for b in toy.bottlenecks}
-    assert estimates == pytest.approx({"+100 $M of on-balance-sheet debt room": 10.0,
-                                       "+50 $M of cash": 5.0})
+    assert estimates == pytest.approx(
+        {"+100 $M of on-balance-sheet debt room": 10.0, "+50 $M of cash": 5.0}
+    )
 
 
 def _relaxed(inst: planner.Instance, b) -> planner.Instance:
@@ -53,8 +55,11 @@ def _relaxed(inst: planner.Instance, b) -> planner.Instance:
     elif rule == "source_max_per_site":
         sources[where[0]]["max_per_site"] += b.delta
     elif rule in ("on_balance_sheet_debt", "off_balance_sheet"):
-        key = "max_debt_on_balance_sheet" if rule == "on_balance_sheet_debt" else \
-            "max_off_balance_sheet"
+        key = (
+            "max_debt_on_balance_sheet"
+            if rule == "on_balance_sheet_debt"
+            else "max_off_balance_sheet"
+        )
         limit = data["limits"][key]
         if isinstance(limit, list):
             for entry in limit:
@@ -77,8 +82,9 @@ def _relaxed(inst: planner.Instance, b) -> planner.Instance:
     return planner.parse_instance(data)
 
 
-@pytest.mark.parametrize("name", ["toy-two-sites", "bridge-power", "spv-financing",
-                                  "tight-commitments"])
+@pytest.mark.parametrize(
+    "name", ["toy-two-sites", "bridge-power", "spv-financing", "tight-commitments"]
+)
 def test_every_measured_gain_matches_a_fresh_solve_of_the_relaxed_instance(name):
     inst = planner.load_instance(INSTANCES / f"{name}.yaml")
     result = explain(inst)
@@ -94,14 +100,22 @@ def test_a_tranche_one_period_earlier_is_measured():
     """The only tranche energizes 2027-01, one quarter after the deadline
     period (2026-10 to 2026-12): nothing can run. One quarter earlier it
     carries 100 / 1.25 = 80 IT MW in the deadline period."""
-    inst = planner.parse_instance({
-        "name": "waiting",
-        "horizon": {"start": "2026-01", "deadline": "2026-12"},
-        "sites": [{"name": "a", "max_it_mw": 200, "pue": 1.25,
-                   "build": {"capex_per_mw": 10, "lead_months": 0},
-                   "grid": {"tranches": [{"mw": 100, "energized": "2027-01"}]}}],
-        "funding": [{"name": "cash", "kind": "cash", "amount": 5000}],
-    })
+    inst = planner.parse_instance(
+        {
+            "name": "waiting",
+            "horizon": {"start": "2026-01", "deadline": "2026-12"},
+            "sites": [
+                {
+                    "name": "a",
+                    "max_it_mw": 200,
+                    "pue": 1.25,
+                    "build": {"capex_per_mw": 10, "lead_months": 0},
+                    "grid": {"tranches": [{"mw": 100, "energized": "2027-01"}]},
+                }
+            ],
+            "funding": [{"name": "cash", "kind": "cash", "amount": 5000}],
+        }
+    )
     result = explain(inst)
     assert result.capacity_mw == 0
     (b,) = result.bottlenecks
@@ -120,8 +134,9 @@ def test_nice_steps_are_round():
 
 def test_cli_explains_a_plan_file(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(main, ["solve", str(INSTANCES / "toy-two-sites.yaml"), "--out",
-                               str(tmp_path)])
+    res = runner.invoke(
+        main, ["solve", str(INSTANCES / "toy-two-sites.yaml"), "--out", str(tmp_path)]
+    )
     assert res.exit_code == 0
     res = runner.invoke(main, ["explain", str(tmp_path / "plan.json"), "--json"])
     assert res.exit_code == 0

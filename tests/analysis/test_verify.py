@@ -29,20 +29,38 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TOY = {
     "name": "toy-two-sites",
     "horizon": {"start": "2026-01", "period_months": 3, "deadline": "2027-12"},
-    "technologies": [{"name": "aero", "unit_mw": 40, "availability": 0.95,
-                      "ownership": "buy", "capex_per_unit": 40, "lead_months": 9}],
+    "technologies": [
+        {
+            "name": "aero",
+            "unit_mw": 40,
+            "availability": 0.95,
+            "ownership": "buy",
+            "capex_per_unit": 40,
+            "lead_months": 9,
+        }
+    ],
     "sites": [
-        {"name": "alpha", "max_it_mw": 100, "pue": 1.25,
-         "build": {"capex_per_mw": 10, "lead_months": 6},
-         "grid": {"tranches": [{"mw": 125, "energized": "2027-07", "cost": 50}]}},
-        {"name": "bravo", "max_it_mw": 80, "pue": 1.25,
-         "build": {"capex_per_mw": 10, "lead_months": 6},
-         "grid": {"tranches": [{"mw": 100, "energized": "2030-01", "cost": 30}]},
-         "onsite": {"max_mw": 200, "reserve_margin": 0.2}},
+        {
+            "name": "alpha",
+            "max_it_mw": 100,
+            "pue": 1.25,
+            "build": {"capex_per_mw": 10, "lead_months": 6},
+            "grid": {"tranches": [{"mw": 125, "energized": "2027-07", "cost": 50}]},
+        },
+        {
+            "name": "bravo",
+            "max_it_mw": 80,
+            "pue": 1.25,
+            "build": {"capex_per_mw": 10, "lead_months": 6},
+            "grid": {"tranches": [{"mw": 100, "energized": "2030-01", "cost": 30}]},
+            "onsite": {"max_mw": 200, "reserve_margin": 0.2},
+        },
     ],
     "supply": [{"technology": "aero", "deliveries": [{"date": "2026-12", "units": 3}]}],
-    "funding": [{"name": "cash", "kind": "cash", "amount": 600, "rate": 0},
-                {"name": "bond", "kind": "bond", "amount": 2000, "rate": 0.05}],
+    "funding": [
+        {"name": "cash", "kind": "cash", "amount": 600, "rate": 0},
+        {"name": "bond", "kind": "bond", "amount": 2000, "rate": 0.05},
+    ],
     "limits": {"max_debt_on_balance_sheet": 800},
     "objective": {"stages": ["capacity", "cost"], "tolerance": 0},
 }
@@ -56,44 +74,93 @@ FEATURES = {
     "name": "features",
     "horizon": {"start": "2026-01", "period_months": 3, "deadline": "2027-12"},
     "technologies": [
-        {"name": "aero", "unit_mw": 40, "availability": 0.95, "capex_per_unit": 40,
-         "fixed_om_per_mw_year": 0.02, "variable_cost_per_mwh": 38, "co2_t_per_mwh": 0.45,
-         "lead_months": 6},
-        {"name": "mobile", "unit_mw": 10, "availability": 0.9, "ownership": "rent",
-         "rent_per_unit_month": 0.3, "variable_cost_per_mwh": 90, "co2_t_per_mwh": 0.6},
+        {
+            "name": "aero",
+            "unit_mw": 40,
+            "availability": 0.95,
+            "capex_per_unit": 40,
+            "fixed_om_per_mw_year": 0.02,
+            "variable_cost_per_mwh": 38,
+            "co2_t_per_mwh": 0.45,
+            "lead_months": 6,
+        },
+        {
+            "name": "mobile",
+            "unit_mw": 10,
+            "availability": 0.9,
+            "ownership": "rent",
+            "rent_per_unit_month": 0.3,
+            "variable_cost_per_mwh": 90,
+            "co2_t_per_mwh": 0.6,
+        },
         {"name": "recip", "unit_mw": 20, "capex_per_unit": 15, "lead_months": 3},
     ],
     "supply": [
-        {"technology": "aero", "deliveries": [{"date": "2026-04", "units": 1},
-                                              {"date": "2026-10", "units": 2}]},
+        {
+            "technology": "aero",
+            "deliveries": [{"date": "2026-04", "units": 1}, {"date": "2026-10", "units": 2}],
+        },
         {"technology": "mobile", "deliveries": [{"date": "2026-01", "units": 3}]},
     ],
     "sites": [
-        {"name": "alpha", "max_it_mw": 100, "existing_it_mw": 20, "pue": 1.2,
-         "compute_capex_per_mw": 1,
-         "build": {"capex_per_mw": 8, "lead_months": 6, "max_mw_per_month": 10,
-                   "block_mw": 10},
-         "grid": {"price_per_mwh": 50, "co2_t_per_mwh": 0.4, "tranches": [
-             {"mw": 40, "energized": "2025-06"},
-             {"mw": 90, "wait_months": 9, "cost": 20, "paid": "2026-04"}]},
-         "commitments": [{"by": "2026-01", "it_mw": 20}]},
-        {"name": "bravo", "max_it_mw": 60, "pue": 1.25,
-         "build": {"capex_per_mw": 10, "lead_months": 3},
-         "onsite": {"max_mw": 90, "reserve_margin": 0.15,
-                    "technologies": ["aero", "mobile"]},
-         "commitments": [{"by": "2027-06", "it_mw": 30}]},
+        {
+            "name": "alpha",
+            "max_it_mw": 100,
+            "existing_it_mw": 20,
+            "pue": 1.2,
+            "compute_capex_per_mw": 1,
+            "build": {"capex_per_mw": 8, "lead_months": 6, "max_mw_per_month": 10, "block_mw": 10},
+            "grid": {
+                "price_per_mwh": 50,
+                "co2_t_per_mwh": 0.4,
+                "tranches": [
+                    {"mw": 40, "energized": "2025-06"},
+                    {"mw": 90, "wait_months": 9, "cost": 20, "paid": "2026-04"},
+                ],
+            },
+            "commitments": [{"by": "2026-01", "it_mw": 20}],
+        },
+        {
+            "name": "bravo",
+            "max_it_mw": 60,
+            "pue": 1.25,
+            "build": {"capex_per_mw": 10, "lead_months": 3},
+            "onsite": {"max_mw": 90, "reserve_margin": 0.15, "technologies": ["aero", "mobile"]},
+            "commitments": [{"by": "2027-06", "it_mw": 30}],
+        },
     ],
     "funding": [
         {"name": "cash", "kind": "cash", "amount": 400, "per_month": 20},
-        {"name": "bond", "kind": "bond", "amount": 600, "rate": 0.06,
-         "available": "2026-04", "until": "2027-06",
-         "uses": ["facility", "compute", "grid"], "setup_cost": 3},
-        {"name": "lease", "kind": "lease", "amount": 100, "rate": 0.1, "sites": ["bravo"],
-         "uses": ["power", "rent"], "max_per_site": 50, "setup_cost": 1},
+        {
+            "name": "bond",
+            "kind": "bond",
+            "amount": 600,
+            "rate": 0.06,
+            "available": "2026-04",
+            "until": "2027-06",
+            "uses": ["facility", "compute", "grid"],
+            "setup_cost": 3,
+        },
+        {
+            "name": "lease",
+            "kind": "lease",
+            "amount": 100,
+            "rate": 0.1,
+            "sites": ["bravo"],
+            "uses": ["power", "rent"],
+            "max_per_site": 50,
+            "setup_cost": 1,
+        },
     ],
-    "limits": {"max_debt_on_balance_sheet": [{"from": "2026-01", "value": 200},
-                                             {"from": "2026-10", "value": 400}],
-               "max_off_balance_sheet": 90, "max_total_cost": 3000, "max_co2_mt": 2.0},
+    "limits": {
+        "max_debt_on_balance_sheet": [
+            {"from": "2026-01", "value": 200},
+            {"from": "2026-10", "value": 400},
+        ],
+        "max_off_balance_sheet": 90,
+        "max_total_cost": 3000,
+        "max_co2_mt": 2.0,
+    },
 }
 D = 7  # the deadline period of both instances
 
@@ -111,8 +178,9 @@ def _table(**columns) -> pd.DataFrame:
 
 # ------------------------------------------------------------ clean plans
 @pytest.mark.parametrize(
-    "stages, cost", [(["capacity", "cost"], 1430.0),
-                     (["capacity", "capacity_time", "cost"], 1400 + 491 / 12)])
+    "stages, cost",
+    [(["capacity", "cost"], 1430.0), (["capacity", "capacity_time", "cost"], 1400 + 491 / 12)],
+)
 def test_worked_example_verifies_clean(stages, cost):
     data = copy.deepcopy(TOY)
     data["objective"]["stages"] = stages
@@ -128,33 +196,74 @@ def test_hand_built_worked_example_plan_verifies_clean():
     """docs/model.md 6's cheapest plan written out by hand, without the solver."""
     t8 = list(range(8))
     tables = {
-        "capacity": _table(site=["alpha"] * 8 + ["bravo"] * 8, period=t8 * 2,
-                         built_mw=[0.0] * 7 + [100.0] + [0.0] * 7 + [27.0],
-                         online_mw=[0.0] * 7 + [100.0] + [0.0] * 7 + [27.0]),
-        "power": _table(site=["alpha", "alpha", "bravo"], period=[6, 7, 7],
-                      source=["grid", "grid", "aero"], units=[1, 1, 2],
-                      capacity_mw=[125.0, 125.0, 80.0], generation_mw=[0.0, 125.0, 33.75]),
-        "grid": _table(site=["alpha", "bravo"], tranche=[0, 0], mw=[125.0, 100.0],
-                     usable_from=[6, 16], chosen=[True, False], cost_musd=[50.0, 30.0],
-                     paid_period=[0, 0]),
-        "funding": _table(source=["cash", "cash", "cash", "bond", "bond"],
-                        site=["alpha", "bravo", "alpha", "alpha", "bravo"],
-                        use=["grid", "power", "facility", "facility", "facility"],
-                        period=[0, 4, 5, 5, 5], draw_musd=[50.0, 80.0, 470.0, 530.0, 270.0]),
-        "spending": _table(site=["alpha", "bravo", "alpha", "bravo"],
-                         use=["grid", "power", "facility", "facility"], period=[0, 4, 5, 5],
-                         spend_musd=[50.0, 80.0, 1000.0, 270.0]),
-        "sources": _table(source=["cash", "bond"], drawn_musd=[600.0, 800.0], used=[True, True],
-                        setup_cost_musd=[0.0, 0.0], interest_musd=[0.0, 30.0]),
-        "balance_sheet": _table(period=t8, on_bs_debt_musd=[0.0] * 5 + [800.0] * 3,
-                              on_bs_debt_limit_musd=[800.0] * 8, off_bs_musd=[0.0] * 8,
-                              off_bs_limit_musd=[math.nan] * 8),
-        "costs": _table(item=["facility", "compute", "power", "grid", "rent", "fixed_om",
-                            "energy", "interest", "setup"],
-                      cost_musd=[1270.0, 0, 80, 50, 0, 0, 0, 30, 0]),
+        "capacity": _table(
+            site=["alpha"] * 8 + ["bravo"] * 8,
+            period=t8 * 2,
+            built_mw=[0.0] * 7 + [100.0] + [0.0] * 7 + [27.0],
+            online_mw=[0.0] * 7 + [100.0] + [0.0] * 7 + [27.0],
+        ),
+        "power": _table(
+            site=["alpha", "alpha", "bravo"],
+            period=[6, 7, 7],
+            source=["grid", "grid", "aero"],
+            units=[1, 1, 2],
+            capacity_mw=[125.0, 125.0, 80.0],
+            generation_mw=[0.0, 125.0, 33.75],
+        ),
+        "grid": _table(
+            site=["alpha", "bravo"],
+            tranche=[0, 0],
+            mw=[125.0, 100.0],
+            usable_from=[6, 16],
+            chosen=[True, False],
+            cost_musd=[50.0, 30.0],
+            paid_period=[0, 0],
+        ),
+        "funding": _table(
+            source=["cash", "cash", "cash", "bond", "bond"],
+            site=["alpha", "bravo", "alpha", "alpha", "bravo"],
+            use=["grid", "power", "facility", "facility", "facility"],
+            period=[0, 4, 5, 5, 5],
+            draw_musd=[50.0, 80.0, 470.0, 530.0, 270.0],
+        ),
+        "spending": _table(
+            site=["alpha", "bravo", "alpha", "bravo"],
+            use=["grid", "power", "facility", "facility"],
+            period=[0, 4, 5, 5],
+            spend_musd=[50.0, 80.0, 1000.0, 270.0],
+        ),
+        "sources": _table(
+            source=["cash", "bond"],
+            drawn_musd=[600.0, 800.0],
+            used=[True, True],
+            setup_cost_musd=[0.0, 0.0],
+            interest_musd=[0.0, 30.0],
+        ),
+        "balance_sheet": _table(
+            period=t8,
+            on_bs_debt_musd=[0.0] * 5 + [800.0] * 3,
+            on_bs_debt_limit_musd=[800.0] * 8,
+            off_bs_musd=[0.0] * 8,
+            off_bs_limit_musd=[math.nan] * 8,
+        ),
+        "costs": _table(
+            item=[
+                "facility",
+                "compute",
+                "power",
+                "grid",
+                "rent",
+                "fixed_om",
+                "energy",
+                "interest",
+                "setup",
+            ],
+            cost_musd=[1270.0, 0, 80, 50, 0, 0, 0, 30, 0],
+        ),
     }
-    plan = Plan(status=Status.optimal, capacity_mw=127.0, total_cost=1430.0, co2_mt=0.0,
-                tables=tables)
+    plan = Plan(
+        status=Status.optimal, capacity_mw=127.0, total_cost=1430.0, co2_mt=0.0, tables=tables
+    )
     inst = planner.parse_instance(TOY)
     assert verify(inst, plan).ok, str(verify(inst, plan))
     plan.total_cost = 1400.0
@@ -172,8 +281,9 @@ def test_other_calendars_verify_clean(period_months):
     assert report.ok, str(report)
 
 
-@pytest.mark.parametrize("name", ["toy-two-sites", "bridge-power", "spv-financing",
-                                  "tight-commitments"])
+@pytest.mark.parametrize(
+    "name", ["toy-two-sites", "bridge-power", "spv-financing", "tight-commitments"]
+)
 def test_bundled_instances_verify_clean(name):
     path = ROOT / "instances" / f"{name}.yaml"
     if not path.exists():
@@ -200,8 +310,12 @@ def test_a_plan_without_tables_is_reported():
 
 
 def test_report_lists_one_violation_per_line():
-    report = Report([Violation("firm_power", "firm 38.0 MW < required 45.6 MW", "alpha", 5),
-                     Violation("source_amount", "bond drawn 801.0 $M > amount 800.0 $M")])
+    report = Report(
+        [
+            Violation("firm_power", "firm 38.0 MW < required 45.6 MW", "alpha", 5),
+            Violation("source_amount", "bond drawn 801.0 $M > amount 800.0 $M"),
+        ]
+    )
     assert str(report).splitlines() == [
         "firm_power: site alpha, period 5: firm 38.0 MW < required 45.6 MW",
         "source_amount: bond drawn 801.0 $M > amount 800.0 $M",
@@ -259,6 +373,7 @@ def _set(plan: Plan, table: str, col: str, value, **where) -> None:
 def _built(site: str, t: int, value: float) -> Callable:
     def mutate(data, plan):
         _set(plan, "capacity", "built_mw", value, site=site, period=t)
+
     mutate.__name__ = f"built_{site}_{t}_{value:g}"
     return mutate
 
@@ -288,14 +403,23 @@ def build_rate(data, plan):  # alpha: 30 MW a period, in blocks of 10
     built = [_get(plan, "capacity", "built_mw", site="alpha", period=t) for t in range(D + 1)]
     first = next(t for t in range(1, D + 1) if built[t] > built[t - 1] + 1e-6)
     for t in range(first, D + 1):
-        _set(plan, "capacity", "built_mw", max(built[t], built[first - 1] + 40),
-             site="alpha", period=t)
+        _set(
+            plan,
+            "capacity",
+            "built_mw",
+            max(built[t], built[first - 1] + 40),
+            site="alpha",
+            period=t,
+        )
 
 
 def online_le_built(data, plan):  # alpha, powered by 6 more MW of grid
     t = D - 1
-    assert _get(plan, "power", "capacity_mw", site="alpha", period=t, source="grid") - \
-        _get(plan, "power", "generation_mw", site="alpha", period=t, source="grid") >= 6
+    assert (
+        _get(plan, "power", "capacity_mw", site="alpha", period=t, source="grid")
+        - _get(plan, "power", "generation_mw", site="alpha", period=t, source="grid")
+        >= 6
+    )
     online = _get(plan, "capacity", "online_mw", site="alpha", period=t)
     _set(plan, "capacity", "online_mw", online + 5, site="alpha", period=t)
     _move_load(plan, "alpha", t, "grid", 6.0)
@@ -307,11 +431,23 @@ def grid_timing_reported(data, plan):
 
 def grid_timing_draw(data, plan):  # run alpha's period-3 halls in period 2
     for col in ("built_mw", "online_mw"):
-        _set(plan, "capacity", col, _get(plan, "capacity", col, site="alpha", period=3),
-             site="alpha", period=2)
-    _set(plan, "power", "generation_mw",
-         _get(plan, "power", "generation_mw", site="alpha", period=3, source="grid"),
-         site="alpha", period=2, source="grid")
+        _set(
+            plan,
+            "capacity",
+            col,
+            _get(plan, "capacity", col, site="alpha", period=3),
+            site="alpha",
+            period=2,
+        )
+    _set(
+        plan,
+        "power",
+        "generation_mw",
+        _get(plan, "power", "generation_mw", site="alpha", period=3, source="grid"),
+        site="alpha",
+        period=2,
+        source="grid",
+    )
 
 
 def grid_draw_limit(data, plan):  # bravo has no grid at all
@@ -324,8 +460,9 @@ def units_integer(data, plan):
 
 
 def unit_lead(data, plan):  # aero one period earlier than its lead allows
-    first = min(int(r.period) for r in plan.power.itertuples()
-                if r.source == "aero" and r.units > 0)
+    first = min(
+        int(r.period) for r in plan.power.itertuples() if r.source == "aero" and r.units > 0
+    )
     assert first == 2
     _units(plan, "bravo", "aero", first - 1, 1)
 
@@ -349,8 +486,7 @@ def onsite_permit(data, plan):  # 2 aero + 2 mobile = 100 MW > 90
 
 def generation_limit(data, plan):
     cap = 0.95 * 40 * _get(plan, "power", "units", site="bravo", period=D, source="aero")
-    extra = cap + 1 - _get(plan, "power", "generation_mw", site="bravo", period=D,
-                           source="aero")
+    extra = cap + 1 - _get(plan, "power", "generation_mw", site="bravo", period=D, source="aero")
     assert _get(plan, "power", "generation_mw", site="bravo", period=D, source="mobile") >= extra
     _move_load(plan, "bravo", D, "aero", extra)
     _move_load(plan, "bravo", D, "mobile", -extra)
@@ -365,8 +501,7 @@ def firm_power(data, plan):  # hand back a rented unit kept only for reserve
         online = _get(plan, "capacity", "online_mw", site="bravo", period=t)
         aero = 38 * _get(plan, "power", "units", site="bravo", period=t, source="aero")
         mobile = _get(plan, "power", "units", site="bravo", period=t, source="mobile")
-        idle = _get(plan, "power", "generation_mw", site="bravo", period=t,
-                    source="mobile") == 0
+        idle = _get(plan, "power", "generation_mw", site="bravo", period=t, source="mobile") == 0
         if mobile == 1 and idle and aero < 1.15 * 1.25 * online:
             _units(plan, "bravo", "mobile", t, 0)
             return
@@ -428,8 +563,10 @@ def on_balance_sheet_debt(data, plan):  # 200 $M of debt until 2026-10, then 400
 
 
 def off_balance_sheet(data, plan):
-    data["limits"]["max_off_balance_sheet"] = [{"from": "2026-01", "value": 90},
-                                               {"from": "2027-01", "value": 40}]
+    data["limits"]["max_off_balance_sheet"] = [
+        {"from": "2026-01", "value": 90},
+        {"from": "2027-01", "value": 40},
+    ]
 
 
 def off_balance_sheet_reported(data, plan):
@@ -521,9 +658,16 @@ def test_verifier_shares_no_code_with_the_model():
     imported: set = set()
     for path in files:
         tree = ast.parse(path.read_text())
-        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-                     for alias in node.names}
+        imported |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
         imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {m for m in imported if m and m.startswith(("pyomo", "highspy"))}
-    assert not {m for m in imported if m and m.startswith(("planner.model", "planner.solver",
-                                                           "planner.calendar"))}
+    assert not {
+        m
+        for m in imported
+        if m and m.startswith(("planner.model", "planner.solver", "planner.calendar"))
+    }

@@ -32,8 +32,16 @@ def test_solve_json_has_the_documented_keys():
     res = run("solve", TOY, "--json")
     assert res.exit_code == 0
     out = json.loads(res.stdout)
-    for key in ("status", "capacity_mw", "total_cost", "co2_mt", "mip_gap", "stages", "sites",
-                "draws"):
+    for key in (
+        "status",
+        "capacity_mw",
+        "total_cost",
+        "co2_mt",
+        "mip_gap",
+        "stages",
+        "sites",
+        "draws",
+    ):
         assert key in out
     assert out["status"] == "optimal"
     assert out["capacity_mw"] == pytest.approx(127)
@@ -46,8 +54,13 @@ def test_solve_json_has_the_documented_keys():
     assert sites["bravo"]["units_at_deadline"] == {"aero": 2}
     assert sum(s["capacity_mw"] for s in out["sites"]) == pytest.approx(127)
     assert out["draws"] == pytest.approx({"cash": 600, "bond": 800})
-    assert set(sites["alpha"]) == {"name", "capacity_mw", "built_mw", "grid_tranches",
-                                   "units_at_deadline"}
+    assert set(sites["alpha"]) == {
+        "name",
+        "capacity_mw",
+        "built_mw",
+        "grid_tranches",
+        "units_at_deadline",
+    }
 
 
 def test_solve_out_writes_plan_json_and_one_csv_per_table(tmp_path):
@@ -81,17 +94,22 @@ def _write(tmp_path: Path, text: str) -> str:
 
 
 def test_invalid_instance_exits_2_with_one_line_per_problem(tmp_path):
-    bad = _write(tmp_path, """
+    bad = _write(
+        tmp_path,
+        """
 horizon: {start: "2026-01", deadline: "2027-12"}
 sites:
   - {name: a, max_it_mw: -5, build: {capex_per_mw: 10, lead_month: 6}}
-""")
+""",
+    )
     res = run("validate", bad)
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert f"{bad}: sites[0].max_it_mw: must be >= 0, got -5" in lines
-    assert any("sites[0].build.lead_month: unknown key (did you mean 'lead_months'?)" in line
-               for line in lines)
+    assert any(
+        "sites[0].build.lead_month: unknown key (did you mean 'lead_months'?)" in line
+        for line in lines
+    )
     assert any("sites[0].build.lead_months: required key is missing" in line for line in lines)
     assert "Traceback" not in res.output
 
@@ -165,5 +183,13 @@ def test_verify_command_names_a_broken_rule(tmp_path):
 
 
 def test_every_command_is_registered():
-    assert set(main.commands) >= {"solve", "validate", "verify", "explain", "report", "show",
-                                  "compare", "generate"}
+    assert set(main.commands) >= {
+        "solve",
+        "validate",
+        "verify",
+        "explain",
+        "report",
+        "show",
+        "compare",
+        "generate",
+    }

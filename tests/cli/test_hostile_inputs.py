@@ -102,8 +102,14 @@ def test_a_name_like_a_reserved_one_is_kept(toy):
 
 
 # ---------------------------------------------------------- control characters
-BAD_CHARS = {"newline": "\n", "ESC": "\x1b[31m", "RLO": "\u202e", "NUL": "\x00",
-             "bell": "\x07", "line separator": "\u2028"}
+BAD_CHARS = {
+    "newline": "\n",
+    "ESC": "\x1b[31m",
+    "RLO": "\u202e",
+    "NUL": "\x00",
+    "bell": "\x07",
+    "line separator": "\u2028",
+}
 
 
 @pytest.mark.parametrize("char", list(BAD_CHARS))
@@ -187,8 +193,14 @@ def test_sweep_frontier_and_risk_charts_are_literal():
     frontier = FrontierResult("$a$ $\\bad{$", sweep.rows.assign(dominated=False), 0.0)
     bridge = load_study(BRIDGE)
     plan = solve(bridge.instance)
-    risk = run_risk(dict(bridge.data, name="$p$ $\\bad{$"), bridge.uncertainty, plan,
-                    samples=3, by_input=False, workers=1)
+    risk = run_risk(
+        dict(bridge.data, name="$p$ $\\bad{$"),
+        bridge.uncertainty,
+        plan,
+        samples=3,
+        by_input=False,
+        workers=1,
+    )
     for fig in (sweep_chart(sweep, "$t$ \\bad{ $"), frontier_chart(frontier), risk_chart(risk)):
         fig.savefig(io.BytesIO(), format="png")
         assert all(not t.get_parse_math() for t in fig.findobj(Text))
@@ -199,8 +211,7 @@ def with_line(tmp_path: Path, line: str) -> Path:
     """The toy instance's file with one more top-level line (written as
     text: dumping a huge structure through PyYAML takes long)."""
     path = tmp_path / "big.yaml"
-    path.write_text(Path(TOY).read_text(encoding="utf-8") + "\n" + line + "\n",
-                    encoding="utf-8")
+    path.write_text(Path(TOY).read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
     return path
 
 
@@ -231,8 +242,9 @@ def test_too_many_values_are_refused(tmp_path, toy, monkeypatch):
     assert "more than 5,000 values" in info.value.problems[0]
     with pytest.raises(InstanceError) as info:
         parse_instance(data, source="mapping")
-    assert info.value.problems == ["mapping: refused: more than 5,000 values (the limit of an "
-                                   "instance)"]
+    assert info.value.problems == [
+        "mapping: refused: more than 5,000 values (the limit of an instance)"
+    ]
 
 
 def test_a_long_list_given_as_a_mapping_is_refused(toy):
@@ -296,16 +308,26 @@ OVER_BOUND = [
 NOT_FINITE = [
     (cmd, opt, value)
     for cmd in ("solve", "explain", "sweep", "risk", "frontier", "robust")
-    for opt, value in (("--time-limit", "nan"), ("--time-limit", "inf"), ("--time-limit", "-1"),
-                       ("--time-limit", "0"), ("--mip-gap", "nan"), ("--mip-gap", "5"),
-                       ("--mip-gap", "1"), ("--mip-gap", "-0.1"), ("--mip-gap", "inf"))
+    for opt, value in (
+        ("--time-limit", "nan"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "-1"),
+        ("--time-limit", "0"),
+        ("--mip-gap", "nan"),
+        ("--mip-gap", "5"),
+        ("--mip-gap", "1"),
+        ("--mip-gap", "-0.1"),
+        ("--mip-gap", "inf"),
+    )
 ] + [("risk", "--target", "nan"), ("risk", "--target", "-inf"), ("risk", "--seed", "-1")]
 
 
 def _command_args(cmd: str, opt: str, value: str) -> list[str]:
-    extra = {"generate": ["--sites", "2", "--periods", "4", "-o", "x.yaml"],
-             "sweep": [TOY, "--vary", "limits.max_total_cost=1000"],
-             "risk": [BRIDGE, "--plan", "plan.json"]}.get(cmd, [TOY])
+    extra = {
+        "generate": ["--sites", "2", "--periods", "4", "-o", "x.yaml"],
+        "sweep": [TOY, "--vary", "limits.max_total_cost=1000"],
+        "risk": [BRIDGE, "--plan", "plan.json"],
+    }.get(cmd, [TOY])
     if cmd == "generate":
         given = dict(zip(extra[::2], extra[1::2], strict=False))
         given[opt] = value
@@ -314,8 +336,7 @@ def _command_args(cmd: str, opt: str, value: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("cmd", "opt", "value"), OVER_BOUND + NOT_FINITE)
-def test_an_option_out_of_its_bounds_is_one_usage_error(cmd, opt, value, tmp_path,
-                                                         monkeypatch):
+def test_an_option_out_of_its_bounds_is_one_usage_error(cmd, opt, value, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = run_cli(*_command_args(cmd, opt, value))
     assert res.exit_code == 2, res.output
@@ -341,8 +362,10 @@ def test_a_mip_gap_just_below_one_is_accepted():
     assert json.loads(res.output)["capacity_mw"] > 0
 
 
-@pytest.mark.parametrize("values", ["0:1:1e-300", "0:1:1e-320", "1e308:1.7e308:1e-308",
-                                    "0:100000:1", "2027-01:2900-12:1"])
+@pytest.mark.parametrize(
+    "values",
+    ["0:1:1e-300", "0:1:1e-320", "1e308:1.7e308:1e-308", "0:100000:1", "2027-01:2900-12:1"],
+)
 def test_a_sweep_range_of_too_many_values_is_one_line_with_exit_2(values):
     field = "horizon.deadline" if values.startswith("2027") else "limits.max_total_cost"
     res = run_cli("sweep", TOY, "--vary", f"{field}={values}", "--workers", "1")
@@ -355,8 +378,13 @@ def test_a_sweep_range_of_too_many_values_is_one_line_with_exit_2(values):
 # ------------------------------------------------------------ output streams
 def test_verbose_json_on_stdout_still_parses():
     """-v used to put HiGHS's log on stdout (the C one), breaking --json."""
-    proc = subprocess.run([sys.executable, "-m", "planner", "-v", "solve", TOY, "--json"],
-                          capture_output=True, text=True, env=ENV, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner", "-v", "solve", TOY, "--json"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "optimal"
     assert "Presolving model" in proc.stderr  # the log is there, on stderr
@@ -367,9 +395,15 @@ def test_an_unreachable_scheduler_answers_within_its_timeout():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     started = time.perf_counter()
-    res = run_cli("sweep", TOY, "--vary", "limits.max_total_cost=1000,2000",
-                  "--scheduler", f"tcp://127.0.0.1:{port}",
-                  env={"PLANNER_DASK_TIMEOUT": "1"})
+    res = run_cli(
+        "sweep",
+        TOY,
+        "--vary",
+        "limits.max_total_cost=1000,2000",
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+        env={"PLANNER_DASK_TIMEOUT": "1"},
+    )
     seconds = time.perf_counter() - started
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if ln]
@@ -424,8 +458,13 @@ def interrupt(args: list[str], ready: str, sig: int) -> dict:
     """Run ``planner -v ARGS``; when a line of stderr contains ``ready``,
     send ``sig``. The exit code, stdout, stderr, the seconds from the signal
     to the exit, and the descendants that outlived it."""
-    proc = subprocess.Popen([sys.executable, "-m", "planner", "-v", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", "-v", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         seen = []
         for line in proc.stderr:
@@ -442,8 +481,14 @@ def interrupt(args: list[str], ready: str, sig: int) -> dict:
         deadline = time.monotonic() + 5
         while any(_alive(k) for k in kids) and time.monotonic() < deadline:
             time.sleep(0.1)
-        return {"code": proc.returncode, "out": out, "err": "".join(seen) + err,
-                "seconds": seconds, "left": [k for k in kids if _alive(k)], "kids": kids}
+        return {
+            "code": proc.returncode,
+            "out": out,
+            "err": "".join(seen) + err,
+            "seconds": seconds,
+            "left": [k for k in kids if _alive(k)],
+            "kids": kids,
+        }
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -468,8 +513,7 @@ def mid_file(tmp_path_factory) -> str:
 def test_sigterm_keeps_the_best_plan_as_ctrl_c_does(big_file):
     """SIGTERM used to kill the solve and lose its plan. The signal is sent
     once HiGHS has the start plan in hand."""
-    r = interrupt(["solve", big_file, "--json"], "MIP start solution is feasible",
-                  signal.SIGTERM)
+    r = interrupt(["solve", big_file, "--json"], "MIP start solution is feasible", signal.SIGTERM)
     assert r["seconds"] < 10, r["seconds"]
     assert "Traceback" not in r["err"]
     assert r["code"] == 0, r["err"][-2000:]
@@ -496,9 +540,23 @@ def test_an_interrupted_pool_sweep_stops_and_prints_the_rows_done(mid_file):
     """Ctrl-C used to leave the pool's workers computing every scenario, and
     SIGTERM the fork server and workers behind. The signal is sent when the
     first scenario is done."""
-    r = interrupt(["sweep", mid_file, "--vary", "limits.max_debt_on_balance_sheet="
-                   "20000:27000:1000", "--time-limit", "0.5", "--workers", "2", "--chunk", "1",
-                   "--json"], "sweep: 1 of 8 done", signal.SIGINT)
+    r = interrupt(
+        [
+            "sweep",
+            mid_file,
+            "--vary",
+            "limits.max_debt_on_balance_sheet=20000:27000:1000",
+            "--time-limit",
+            "0.5",
+            "--workers",
+            "2",
+            "--chunk",
+            "1",
+            "--json",
+        ],
+        "sweep: 1 of 8 done",
+        signal.SIGINT,
+    )
     assert r["seconds"] < 10, r["seconds"]
     assert r["code"] == 130, r["err"][-2000:]
     assert r["kids"] and not r["left"], "processes left behind"
@@ -525,8 +583,22 @@ def bridge_plan(tmp_path_factory) -> str:
 def test_an_interrupted_monte_carlo_prints_the_samples_done(bridge_plan):
     """SIGTERM to a Monte Carlo run on the pool, once the first samples are
     done: the samples done are summarized, the others counted."""
-    r = interrupt(["risk", BRIDGE, "--plan", bridge_plan, "--samples", "500", "--no-inputs",
-                   "--workers", "2", "--json"], "samples: ", signal.SIGTERM)
+    r = interrupt(
+        [
+            "risk",
+            BRIDGE,
+            "--plan",
+            bridge_plan,
+            "--samples",
+            "500",
+            "--no-inputs",
+            "--workers",
+            "2",
+            "--json",
+        ],
+        "samples: ",
+        signal.SIGTERM,
+    )
     assert r["seconds"] < 10, r["seconds"]
     assert r["code"] == 130, r["err"][-2000:]
     assert not r["left"], "processes left behind"

@@ -138,8 +138,9 @@ def test_out_csvs_are_guarded_and_read_back_as_the_plan(solved):
             if col in TEXT | FLAGS:
                 assert list(back[col]) == list(expected[col]), (name, col)
             else:  # an all-blank limit column reads back from JSON as None
-                pd.testing.assert_series_equal(back[col].astype(float),
-                                               expected[col].astype(float), check_names=False)
+                pd.testing.assert_series_equal(
+                    back[col].astype(float), expected[col].astype(float), check_names=False
+                )
     sites = set(read_csv(out / "capacity.csv")["site"])
     assert sites == {NAMES["alpha"], NAMES["bravo"]}
     assert f"'{NAMES['alpha']}" in (out / "capacity.csv").read_text().replace('""', '"')
@@ -201,8 +202,22 @@ def test_html_report_escapes_and_charts_draw_names_literally(solved, tmp_path):
 def test_spreadsheet_guard_round_trips_awkward_text():
     from planner.results.spreadsheet import csv_text
 
-    values = ["=1+2", "+1", "-x", "@SUM(A1)", "\tx", "\rx", "'quoted", "''", "NA", "null",
-              "007", "plain", "-", "="]
+    values = [
+        "=1+2",
+        "+1",
+        "-x",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "'quoted",
+        "''",
+        "NA",
+        "null",
+        "007",
+        "plain",
+        "-",
+        "=",
+    ]
     df = pd.DataFrame({"name": values, "n": range(len(values))})
     probe(len(values))
     text = csv_text(df)
@@ -242,8 +257,16 @@ def tampered(out: Path) -> list[tuple[str, str]]:
         change(data)
         cases.append((label, data))
 
-    for key in ("instance", "status", "capacity_mw", "total_cost", "co2_mt", "stages",
-                "periods", "tables"):
+    for key in (
+        "instance",
+        "status",
+        "capacity_mw",
+        "total_cost",
+        "co2_mt",
+        "stages",
+        "periods",
+        "tables",
+    ):
         edit(f"drop {key}", lambda d, k=key: d.pop(k))
     for key, value in base.items():
         if value is not None:
@@ -259,41 +282,57 @@ def tampered(out: Path) -> list[tuple[str, str]]:
     edit("bad period label", lambda d: d["periods"].__setitem__(0, "Jan 2026"))
     edit("no periods", lambda d: d.__setitem__("periods", []))
     edit("unknown key", lambda d: d.__setitem__("extra", 1))
-    edit("control character in a name",
-         lambda d: d["tables"]["capacity"]["data"][0].__setitem__(0, "a\x1bb"))
+    edit(
+        "control character in a name",
+        lambda d: d["tables"]["capacity"]["data"][0].__setitem__(0, "a\x1bb"),
+    )
     for name in TABLES:
         edit(f"drop table {name}", lambda d, n=name: d["tables"].pop(n))
         edit(f"table {name} a list", lambda d, n=name: d["tables"].__setitem__(n, []))
-        edit(f"columns of {name} text", lambda d, n=name: d["tables"][n].__setitem__(
-            "columns", "site"))
-        edit(f"data of {name} a mapping", lambda d, n=name: d["tables"][n].__setitem__(
-            "data", {"0": 1}))
+        edit(
+            f"columns of {name} text",
+            lambda d, n=name: d["tables"][n].__setitem__("columns", "site"),
+        )
+        edit(
+            f"data of {name} a mapping",
+            lambda d, n=name: d["tables"][n].__setitem__("data", {"0": 1}),
+        )
         table = base["tables"][name]
         if not table["data"]:
             continue
         edit(f"short row in {name}", lambda d, n=name: d["tables"][n]["data"][0].pop())
         for j, column in enumerate(table["columns"]):
+
             def drop_column(d, n=name, j=j):
                 d["tables"][n]["columns"].pop(j)
                 for row in d["tables"][n]["data"]:
                     row.pop(j)
+
             edit(f"drop column {name}.{column}", drop_column)
             value = table["data"][0][j]
-            edit(f"wrong type {name}.{column}",
-                 lambda d, n=name, j=j, v=value: d["tables"][n]["data"][0].__setitem__(
-                     j, _wrong(v) if v is not None else "x"))
+            edit(
+                f"wrong type {name}.{column}",
+                lambda d, n=name, j=j, v=value: d["tables"][n]["data"][0].__setitem__(
+                    j, _wrong(v) if v is not None else "x"
+                ),
+            )
             if column not in TEXT | FLAGS:
                 for bad in (float("inf"), float("nan")):
-                    edit(f"{bad} {name}.{column}",
-                         lambda d, n=name, j=j, b=bad: d["tables"][n]["data"][0].__setitem__(
-                             j, b))
+                    edit(
+                        f"{bad} {name}.{column}",
+                        lambda d, n=name, j=j, b=bad: d["tables"][n]["data"][0].__setitem__(j, b),
+                    )
             if column in WHOLE:
-                edit(f"fraction {name}.{column}",
-                     lambda d, n=name, j=j: d["tables"][n]["data"][0].__setitem__(j, 0.5))
+                edit(
+                    f"fraction {name}.{column}",
+                    lambda d, n=name, j=j: d["tables"][n]["data"][0].__setitem__(j, 0.5),
+                )
         if "period" in table["columns"]:
             j = table["columns"].index("period")
-            edit(f"period past the horizon in {name}",
-                 lambda d, n=name, j=j: d["tables"][n]["data"][0].__setitem__(j, 99))
+            edit(
+                f"period past the horizon in {name}",
+                lambda d, n=name, j=j: d["tables"][n]["data"][0].__setitem__(j, 99),
+            )
     texts = [(label, json.dumps(data, allow_nan=True)) for label, data in cases]
     texts.append(("top level a list", json.dumps([base])))
     full = (out / "plan.json").read_text(encoding="utf-8")
@@ -316,10 +355,27 @@ def _one_line_refusal(res, path: Path) -> None:
 def test_tampered_plans_are_refused_in_one_line_by_every_reader(solved, tmp_path):
     inst, out, _ = solved
     risky = tmp_path / "risky.yaml"
-    risky.write_text(inst.read_text(encoding="utf-8") + "\n" + yaml.safe_dump(
-        {"uncertainty": {"grid": [{"site": NAMES["alpha"], "slip_months": {
-            "dist": "discrete", "values": [0, 6], "probabilities": [0.5, 0.5]}}]}}),
-        encoding="utf-8")
+    risky.write_text(
+        inst.read_text(encoding="utf-8")
+        + "\n"
+        + yaml.safe_dump(
+            {
+                "uncertainty": {
+                    "grid": [
+                        {
+                            "site": NAMES["alpha"],
+                            "slip_months": {
+                                "dist": "discrete",
+                                "values": [0, 6],
+                                "probabilities": [0.5, 0.5],
+                            },
+                        }
+                    ]
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     cases = tampered(out)
     assert len(cases) > 150
     for i, (label, text) in enumerate(cases):
@@ -329,8 +385,11 @@ def test_tampered_plans_are_refused_in_one_line_by_every_reader(solved, tmp_path
         else:
             bad.write_text(text, encoding="utf-8")
         commands = [
-            ("verify", bad), ("show", bad), ("compare", bad, out / "plan.json"),
-            ("compare", out / "plan.json", bad), ("explain", bad),
+            ("verify", bad),
+            ("show", bad),
+            ("compare", bad, out / "plan.json"),
+            ("compare", out / "plan.json", bad),
+            ("explain", bad),
             ("report", bad, "-o", tmp_path / "r.html"),
         ]
         if i % 7 == 0:
@@ -392,8 +451,7 @@ def test_non_finite_numbers_never_verify_and_json_is_strict(solved, tmp_path):
     json.loads(text, parse_constant=_strict)
     from planner.io.strict_json import dumps
 
-    shown = json.loads(dumps({"a": [1.0, float("inf")], "b": float("nan")}),
-                       parse_constant=_strict)
+    shown = json.loads(dumps({"a": [1.0, float("inf")], "b": float("nan")}), parse_constant=_strict)
     assert shown == {"a": [1.0, None], "b": None, "non_finite": ["a[1] was inf", "b was nan"]}
 
 
@@ -418,8 +476,11 @@ def test_a_folder_is_replaced_whole_and_keeps_other_files(old_folder):
     target, _ = old_folder
     probe()
     atomic.write_folder(target, {"plan.json": "new plan", "capacity.csv": "new,csv\n"})
-    assert snapshot(target) == {"capacity.csv": b"new,csv\n", "notes.txt": b"mine",
-                                "plan.json": b"new plan"}
+    assert snapshot(target) == {
+        "capacity.csv": b"new,csv\n",
+        "notes.txt": b"mine",
+        "plan.json": b"new plan",
+    }
     assert debris(target.parent) == []
 
 
@@ -431,9 +492,11 @@ def test_a_failure_leaves_the_old_folder_whole(old_folder, monkeypatch, exchange
     if not exchange:
         monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
     if where == "write":
+
         def half(path):
             path.write_text("half")
             raise OSError(28, "No space left on device")
+
         files = {"plan.json": "new", "capacity.csv": half}
     else:
         real = os.rename
@@ -442,9 +505,15 @@ def test_a_failure_leaves_the_old_folder_whole(old_folder, monkeypatch, exchange
             if Path(b) == target and "-new-" in Path(a).name:
                 raise OSError(5, "Input/output error")
             return real(a, b)
+
         monkeypatch.setattr(atomic.os, "rename", failing)
-        monkeypatch.setattr(atomic, "_exchange", lambda a, b: (_ for _ in ()).throw(
-            OSError(5, "Input/output error")) if exchange else False)
+        monkeypatch.setattr(
+            atomic,
+            "_exchange",
+            lambda a, b: (
+                (_ for _ in ()).throw(OSError(5, "Input/output error")) if exchange else False
+            ),
+        )
         files = {"plan.json": "new", "capacity.csv": "new"}
     with pytest.raises(OSError):
         atomic.write_folder(target, files)
@@ -473,8 +542,7 @@ def test_targets_that_cannot_be_replaced_whole_are_refused_untouched(tmp_path, s
         atomic.write_file(holder, "x")
 
 
-def test_a_write_that_fails_after_the_solve_still_prints_the_plan(solved, tmp_path,
-                                                                  monkeypatch):
+def test_a_write_that_fails_after_the_solve_still_prints_the_plan(solved, tmp_path, monkeypatch):
     inst, _, _ = solved
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -488,14 +556,25 @@ def test_a_write_that_fails_after_the_solve_still_prints_the_plan(solved, tmp_pa
 
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(os, "mkdir", read_only)
     res = run("solve", inst, "--out", tmp_path / "ro" / "out")
     assert res.exit_code == 1 and "127.0 MW" in res.stdout
-    assert res.stderr.strip() == (f"planner: error: the plan could not be written to "
-                                  f"{tmp_path / 'ro' / 'out'}: Permission denied")
+    assert res.stderr.strip() == (
+        f"planner: error: the plan could not be written to "
+        f"{tmp_path / 'ro' / 'out'}: Permission denied"
+    )
     monkeypatch.undo()
-    res = run("sweep", inst, "--vary", "limits.max_debt_on_balance_sheet=800,1200",
-              "--workers", "1", "--csv", blocker / "rows.csv")
+    res = run(
+        "sweep",
+        inst,
+        "--vary",
+        "limits.max_debt_on_balance_sheet=800,1200",
+        "--workers",
+        "1",
+        "--csv",
+        blocker / "rows.csv",
+    )
     assert res.exit_code == 1 and "2 scenarios" in res.stdout
     assert res.stderr.strip().startswith(f"planner: error: cannot write {blocker / 'rows.csv'}")
 
@@ -510,6 +589,7 @@ def test_single_files_are_replaced_whole(tmp_path, monkeypatch, solved):
     def broken_save(self, path):
         Path(path).write_bytes(b"PK partial")
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
     res = run("show", out, "--excel", book)
     assert res.exit_code == 1 and "No space left on device" in res.stderr
@@ -533,8 +613,11 @@ def test_files_get_the_umask_permissions(tmp_path, mask):
         atomic.write_folder(tmp_path / "d", {"plan.json": "x"})
     finally:
         os.umask(old)
-    for path, full in ((tmp_path / "a.txt", 0o666), (tmp_path / "d" / "plan.json", 0o666),
-                       (tmp_path / "d", 0o777)):
+    for path, full in (
+        (tmp_path / "a.txt", 0o666),
+        (tmp_path / "d" / "plan.json", 0o666),
+        (tmp_path / "d", 0o777),
+    ):
         assert stat.S_IMODE(path.stat().st_mode) == full & ~mask, path
     os.chmod(tmp_path / "a.txt", 0o640)
     atomic.write_file(tmp_path / "a.txt", "y")  # a replaced file keeps its mode
@@ -628,9 +711,14 @@ def test_two_solves_into_one_folder_leave_one_whole_plan(solved, tmp_path):
     other.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     target = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    procs = [subprocess.Popen([sys.executable, "-m", "planner", "solve", str(f), "--out",
-                               str(target)], env=env, stdout=subprocess.DEVNULL)
-             for f in (inst, other)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "planner", "solve", str(f), "--out", str(target)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for f in (inst, other)
+    ]
     probe()
     for proc in procs:
         assert proc.wait(timeout=300) == 0
@@ -639,8 +727,10 @@ def test_two_solves_into_one_folder_leave_one_whole_plan(solved, tmp_path):
     for name in TABLES:
         back = read_csv(target / f"{name}.csv", text_columns=TEXT)
         for col in plan.tables[name].columns:
-            assert list(back[col].astype(str)) == list(plan.tables[name][col].astype(str)), \
-                (name, col)
+            assert list(back[col].astype(str)) == list(plan.tables[name][col].astype(str)), (
+                name,
+                col,
+            )
     assert debris(tmp_path) == []
 
 

@@ -16,7 +16,9 @@ PROBE = "import sys; {code}; print(' '.join(m for m in {heavy!r} if m in sys.mod
 def _loaded(code: str) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(code=code, heavy=HEAVY)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout.split()
 
@@ -26,24 +28,36 @@ def test_import_planner_loads_no_heavy_library():
 
 
 def test_planner_help_loads_no_heavy_library():
-    code = ("from click.testing import CliRunner; from planner.cli.main import main; "
-            "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
-            "assert 'solve' in r.output")
+    code = (
+        "from click.testing import CliRunner; from planner.cli.main import main; "
+        "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
+        "assert 'solve' in r.output"
+    )
     assert _loaded(code) == []
 
 
 def test_the_entry_point_answers_help_without_heavy_libraries():
-    code = ("import sys; sys.argv = ['planner', '--help']; from planner.cli.entry import run\n"
-            "try:\n    run()\nexcept SystemExit as e:\n    assert e.code in (0, None)")
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys as s; print('LOADED', "
-                          f"' '.join(m for m in {HEAVY!r} if m in s.modules))"],
-                         capture_output=True, text=True)
+    code = (
+        "import sys; sys.argv = ['planner', '--help']; from planner.cli.entry import run\n"
+        "try:\n    run()\nexcept SystemExit as e:\n    assert e.code in (0, None)"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code + "\nimport sys as s; print('LOADED', "
+            f"' '.join(m for m in {HEAVY!r} if m in s.modules))",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert "Usage: planner" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "LOADED"
 
 
-@pytest.mark.parametrize("name, library", [("solve", "pyomo"), ("Session", "highspy"),
-                                           ("Plan", "pandas")])
+@pytest.mark.parametrize(
+    "name, library", [("solve", "pyomo"), ("Session", "highspy"), ("Plan", "pandas")]
+)
 def test_a_public_name_loads_its_layer_when_used(name, library):
     assert library in _loaded(f"import planner; planner.{name}")
 
@@ -52,8 +66,17 @@ def test_public_api_is_unchanged():
     import planner
 
     assert planner.__all__ == [
-        "Instance", "InstanceError", "Plan", "Session", "SolveOptions", "StageResult",
-        "Status", "load_instance", "parse_instance", "solve", "verify",
+        "Instance",
+        "InstanceError",
+        "Plan",
+        "Session",
+        "SolveOptions",
+        "StageResult",
+        "Status",
+        "load_instance",
+        "parse_instance",
+        "solve",
+        "verify",
     ]
     assert all(getattr(planner, name) is not None for name in planner.__all__)
     assert callable(planner.solve) and planner.solve.__module__ == "planner.solver.session"

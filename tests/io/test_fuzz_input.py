@@ -63,8 +63,23 @@ FIELDS = {
     for name, f in obj.model_fields.items()
 }
 DATE_KEYS = {"start", "deadline", "energized", "paid", "by", "date", "available", "until", "from"}
-BAD_DATES = ["2026-13", "2026-00", "2026-1", "26-01", "2026/01", "2026-01-01", "", "January",
-             "2026-1-1", "１２３４-01", " 2026-01", "2026-01 ", "20260-01", 202601, 2026.01]
+BAD_DATES = [
+    "2026-13",
+    "2026-00",
+    "2026-1",
+    "26-01",
+    "2026/01",
+    "2026-01-01",
+    "",
+    "January",
+    "2026-1-1",
+    "１２３４-01",
+    " 2026-01",
+    "2026-01 ",
+    "20260-01",
+    202601,
+    2026.01,
+]
 ENUMS = {"kind", "ownership", "stages", "uses"}  # values from a fixed list
 
 # Required keys by the path of their mapping (docs/model.md section 8).
@@ -130,13 +145,13 @@ def misspell(key: str, rng: random.Random) -> str:
         i = rng.randrange(len(key))
         how = rng.choice(["drop", "double", "swap", "replace", "suffix", "case"])
         if how == "drop" and len(key) > 1:
-            new = key[:i] + key[i + 1:]
+            new = key[:i] + key[i + 1 :]
         elif how == "double":
             new = key[:i] + key[i] + key[i:]
         elif how == "swap" and i < len(key) - 1:
-            new = key[:i] + key[i + 1] + key[i] + key[i + 2:]
+            new = key[:i] + key[i + 1] + key[i] + key[i + 2 :]
         elif how == "replace":
-            new = key[:i] + rng.choice(string.ascii_lowercase) + key[i + 1:]
+            new = key[:i] + rng.choice(string.ascii_lowercase) + key[i + 1 :]
         elif how == "suffix":
             new = key + rng.choice(["s", "_mw", "2", "_"])
         else:
@@ -219,8 +234,11 @@ def m_bad_enum(data, rng):
 def m_unknown_key(data, rng):
     maps = [(p, v) for p, v in nodes(data) if isinstance(v, dict)] + [((), data)]
     path, mapping = rng.choice(maps)
-    key = misspell(rng.choice(list(mapping)), rng) if mapping and rng.random() < 0.7 \
+    key = (
+        misspell(rng.choice(list(mapping)), rng)
+        if mapping and rng.random() < 0.7
         else rng.choice(["colour", "notes", "x", "unit", "comment_"])
+    )
     mapping[key] = rng.choice([1, "x", None, [1], {"a": 1}, -1.5])
     return show(path + (key,))
 
@@ -305,13 +323,20 @@ def _shift(date: str, months: int) -> str:
 def m_dates_out_of_order(data, rng):
     h = data["horizon"]
     options = ["deadline", "century"]
-    commitments = [(i, j) for i, s in enumerate(data["sites"])
-                   for j, _ in enumerate(s.get("commitments") or [])]
-    paid = [(i, g) for i, s in enumerate(data["sites"])
-            for g, _ in enumerate((s.get("grid") or {}).get("tranches") or [])]
+    commitments = [
+        (i, j)
+        for i, s in enumerate(data["sites"])
+        for j, _ in enumerate(s.get("commitments") or [])
+    ]
+    paid = [
+        (i, g)
+        for i, s in enumerate(data["sites"])
+        for g, _ in enumerate((s.get("grid") or {}).get("tranches") or [])
+    ]
     sources = list(range(len(data.get("funding") or [])))
-    schedules = [k for k, v in (data.get("limits") or {}).items()
-                 if isinstance(v, list) and len(v) >= 2]
+    schedules = [
+        k for k, v in (data.get("limits") or {}).items() if isinstance(v, list) and len(v) >= 2
+    ]
     options += ["by"] * bool(commitments) + ["paid"] * bool(paid) + ["until"] * bool(sources)
     options += ["schedule"] * bool(schedules)
     how = rng.choice(options)
@@ -325,11 +350,17 @@ def m_dates_out_of_order(data, rng):
         i, j = rng.choice(commitments if how == "by" else paid)
         months = rng.choice([-rng.randint(1, 50), rng.randint(1, 50)])
         base = h["start"] if months < 0 else h["deadline"]
-        item = (data["sites"][i]["commitments"][j] if how == "by"
-                else data["sites"][i]["grid"]["tranches"][j])
+        item = (
+            data["sites"][i]["commitments"][j]
+            if how == "by"
+            else data["sites"][i]["grid"]["tranches"][j]
+        )
         item[how] = _shift(base, months)
-        return show(("sites", i, "commitments", j, "by") if how == "by"
-                    else ("sites", i, "grid", "tranches", j, "paid"))
+        return show(
+            ("sites", i, "commitments", j, "by")
+            if how == "by"
+            else ("sites", i, "grid", "tranches", j, "paid")
+        )
     if how == "until":
         f = rng.choice(sources)
         src = data["funding"][f]
@@ -342,8 +373,11 @@ def m_dates_out_of_order(data, rng):
     key = rng.choice(schedules)
     entries = data["limits"][key]
     i = rng.randrange(1, len(entries))
-    entries[i]["from"] = entries[i - 1]["from"] if rng.random() < 0.3 \
+    entries[i]["from"] = (
+        entries[i - 1]["from"]
+        if rng.random() < 0.3
         else _shift(entries[i - 1]["from"], -rng.randint(1, 12))
+    )
     return show(("limits", key, i, "from"))
 
 
@@ -409,9 +443,21 @@ def m_out_of_range(data, rng):
 
 
 MUTATIONS = [
-    m_negative, m_nonfinite, m_as_string, m_huge, m_wrong_type, m_bad_enum, m_unknown_key,
-    m_misspelt_key, m_missing_key, m_dangling, m_duplicate, m_duplicate_supply, m_bad_date,
-    m_dates_out_of_order, m_out_of_range,
+    m_negative,
+    m_nonfinite,
+    m_as_string,
+    m_huge,
+    m_wrong_type,
+    m_bad_enum,
+    m_unknown_key,
+    m_misspelt_key,
+    m_missing_key,
+    m_dangling,
+    m_duplicate,
+    m_duplicate_supply,
+    m_bad_date,
+    m_dates_out_of_order,
+    m_out_of_range,
 ]
 
 
@@ -425,8 +471,9 @@ _Quoting.add_representer(
 
 
 def dump(data) -> str:
-    return yaml.dump(data, Dumper=_Quoting, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True)
+    return yaml.dump(
+        data, Dumper=_Quoting, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
 
 
 def mutated_cases():
@@ -483,14 +530,20 @@ def text_cases():
             new = text[: rng.choice(OPEN_CUTS[base])]
         elif how == "control":
             i = rng.randrange(len(text))
-            new = text[:i] + chr(rng.choice([0, 1, 2, 7, 8, 0x0B, 0x0C, 0x1B, 0x7F, 0xFFFE])) \
+            new = (
+                text[:i]
+                + chr(rng.choice([0, 1, 2, 7, 8, 0x0B, 0x0C, 0x1B, 0x7F, 0xFFFE]))
                 + text[i:]
+            )
         elif how == "duplicate":  # a 'key: value' line given twice in its mapping
             lines = dump(BASE_DATA[base]).splitlines(keepends=True)
-            idx = [j for j, line in enumerate(lines)
-                   if re.match(r"^\s*\"?\w+\"?: \S", line) and not line.lstrip().startswith("-")]
+            idx = [
+                j
+                for j, line in enumerate(lines)
+                if re.match(r"^\s*\"?\w+\"?: \S", line) and not line.lstrip().startswith("-")
+            ]
             j = rng.choice(idx)
-            new = "".join(lines[: j + 1] + [lines[j]] + lines[j + 1:])
+            new = "".join(lines[: j + 1] + [lines[j]] + lines[j + 1 :])
         elif how == "tab":  # a tab indenting a block line (inside a flow, tabs are spaces)
             lines = text.splitlines(keepends=True)
             idx, depth = [], 0
@@ -557,8 +610,9 @@ SPECIAL = {
     "latin-1": BASE_TEXT["toy"].replace("toy-two-sites", "toy-zwei-Stätte").encode("latin-1"),
     "utf-16": BASE_TEXT["toy"].encode("utf-16"),
     "python-apply": f"!!python/object/apply:os.system ['touch {PWNED}']\n".encode(),
-    "python-apply-inside": (BASE_TEXT["toy"] + f"extra: !!python/object/apply:os.system "
-                            f"['touch {PWNED}']\n").encode(),
+    "python-apply-inside": (
+        BASE_TEXT["toy"] + f"extra: !!python/object/apply:os.system ['touch {PWNED}']\n"
+    ).encode(),
     "python-name": b"sites: !!python/name:os.system\n",
     "python-object-new": b"x: !!python/object/new:subprocess.Popen [['true']]\n",
     "python-module": b"x: !!python/module:os\n",
@@ -573,7 +627,8 @@ SPECIAL = {
     "mapping-key": b"? {a: 1}\n: 1\n",
     "huge-int": ("horizon: " + "9" * 5000 + "\n").encode(),
     "duplicate-top-key": (BASE_TEXT["toy"] + "sites: []\n").encode(),
-    "duplicate-nested-key": BASE_TEXT["toy"].replace("{name: alpha,", "{name: alpha, name: a,")
+    "duplicate-nested-key": BASE_TEXT["toy"]
+    .replace("{name: alpha,", "{name: alpha, name: a,")
     .encode(),
     "two-documents": (BASE_TEXT["toy"] + "---\n" + BASE_TEXT["toy"]).encode(),
     "json-broken": json.dumps(BASE_DATA["toy"])[:-20].encode(),
@@ -583,17 +638,26 @@ SPECIAL = {
     "deep-flowmap-500": nested(500, "flowmap").encode(),
     "deep-block-200": nested(200, "block").encode(),
     "deep-block-2000": nested(2000, "block").encode(),
-    "deep-but-allowed": ("horizon: {start: '2026-01', deadline: '2027-12'}\nsites: "
-                         + "[" * 60 + "]" * 60 + "\n").encode(),
+    "deep-but-allowed": (
+        "horizon: {start: '2026-01', deadline: '2027-12'}\nsites: " + "[" * 60 + "]" * 60 + "\n"
+    ).encode(),
     "lol-9x9": lol(9).encode(),
     "lol-30x2": lol(30, 2).encode(),
     "lol-in-instance": lol(8, 10, into=BASE_TEXT["toy"]).encode(),
-    "lol-mapping": ("a0: &a0 {x: 1}\n" + "".join(
-        f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(8)) + "}\n"
-        for i in range(1, 10))).encode(),
-    "merge-bomb": ("a0: &a0 {x: 1}\n" + "".join(
-        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 25))
-        + "m: {<<: *a24}\n").encode(),
+    "lol-mapping": (
+        "a0: &a0 {x: 1}\n"
+        + "".join(
+            f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(8)) + "}\n"
+            for i in range(1, 10)
+        )
+    ).encode(),
+    "merge-bomb": (
+        "a0: &a0 {x: 1}\n"
+        + "".join(
+            f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 25)
+        )
+        + "m: {<<: *a24}\n"
+    ).encode(),
     "alias-recursive-list": b"a: &a [1, *a]\n",
     "alias-recursive-map": b"a: &a {b: *a}\n",
     "alias-undefined": b"a: *nothing\n",
@@ -660,8 +724,9 @@ def test_every_generated_file_is_refused_with_clear_lines(generated):
             lines = refuse(path)
             if expected is not None:
                 prefix = f"{path}: {expected}"
-                assert any(line.startswith((prefix + ":", prefix + ".", prefix + "["))
-                           for line in lines), f"no line at {expected}: {lines}"
+                assert any(
+                    line.startswith((prefix + ":", prefix + ".", prefix + "[")) for line in lines
+                ), f"no line at {expected}: {lines}"
         except AssertionError as exc:
             failures.append(f"{name}: {exc}")
     elapsed = time.process_time() - started
@@ -676,8 +741,18 @@ def test_no_yaml_tag_runs_code(generated):
     assert not os.path.exists(PWNED)
 
 
-@pytest.mark.parametrize("name", ["lol-9x9", "lol-30x2", "lol-in-instance", "lol-mapping",
-                                  "merge-bomb", "deep-flow-3000", "deep-block-2000"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lol-9x9",
+        "lol-30x2",
+        "lol-in-instance",
+        "lol-mapping",
+        "merge-bomb",
+        "deep-flow-3000",
+        "deep-block-2000",
+    ],
+)
 def test_bombs_are_refused_fast(fuzz_dir, generated, name):
     path = str(fuzz_dir / f"special-{name}.yaml")
     started = time.process_time()  # CPU seconds: the same on a busy machine
@@ -694,12 +769,15 @@ def test_alias_bomb_says_what_it_is(fuzz_dir, generated):
 
 
 def test_moderate_aliases_are_fine(tmp_path):
-    text = BASE_TEXT["toy"].replace("build: {capex_per_mw: 10, lead_months: 6},\n     grid: "
-                                    "{tranches: [{mw: 125",
-                                    "build: &b {capex_per_mw: 10, lead_months: 6},\n     grid: "
-                                    "{tranches: [{mw: 125", 1)
-    text = text.replace("build: {capex_per_mw: 10, lead_months: 6},\n     grid: {tranches: "
-                        "[{mw: 100", "build: *b,\n     grid: {tranches: [{mw: 100")
+    text = BASE_TEXT["toy"].replace(
+        "build: {capex_per_mw: 10, lead_months: 6},\n     grid: {tranches: [{mw: 125",
+        "build: &b {capex_per_mw: 10, lead_months: 6},\n     grid: {tranches: [{mw: 125",
+        1,
+    )
+    text = text.replace(
+        "build: {capex_per_mw: 10, lead_months: 6},\n     grid: {tranches: [{mw: 100",
+        "build: *b,\n     grid: {tranches: [{mw: 100",
+    )
     assert "*b" in text
     path = tmp_path / "aliases.yaml"
     path.write_text(text)
@@ -801,9 +879,12 @@ def test_cli_exits_2_on_a_sample(generated):
 
 
 # ------------------------------------------------------------- hypothesis
-HYPO = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+HYPO = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @HYPO

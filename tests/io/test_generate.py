@@ -58,8 +58,11 @@ def test_generated_figures_are_realistic(seed):
             if tr.cost > 0:
                 assert 100 <= tr.mw <= 900
                 assert 0.13 <= tr.cost / tr.mw <= 0.30 + 1e-9
-            start = (inst.calendar.from_(tr.energized) if tr.energized
-                     else inst.calendar.lead(tr.wait_months))
+            start = (
+                inst.calendar.from_(tr.energized)
+                if tr.energized
+                else inst.calendar.lead(tr.wait_months)
+            )
             usable.append(start <= deadline)
     # grid waits fall both before and after the deadline
     assert any(usable) and not all(usable)
@@ -97,8 +100,21 @@ def test_command_writes_a_loadable_file_and_repeats_itself(tmp_path):
         out = tmp_path / name
         res = runner.invoke(
             cli,
-            ["generate", "--sites", "8", "--periods", "12", "--technologies", "6",
-             "--sources", "6", "--seed", "3", "-o", str(out)],
+            [
+                "generate",
+                "--sites",
+                "8",
+                "--periods",
+                "12",
+                "--technologies",
+                "6",
+                "--sources",
+                "6",
+                "--seed",
+                "3",
+                "-o",
+                str(out),
+            ],
             catch_exceptions=False,
         )
         assert res.exit_code == 0, res.output
@@ -112,8 +128,19 @@ def test_command_monthly_periods(tmp_path):
     out = tmp_path / "m.yaml"
     res = CliRunner().invoke(
         cli,
-        ["generate", "--sites", "3", "--periods", "36", "--period-months", "1", "--seed", "2",
-         "-o", str(out)],
+        [
+            "generate",
+            "--sites",
+            "3",
+            "--periods",
+            "36",
+            "--period-months",
+            "1",
+            "--seed",
+            "2",
+            "-o",
+            str(out),
+        ],
         catch_exceptions=False,
     )
     assert res.exit_code == 0, res.output
@@ -130,8 +157,10 @@ def _money_binds(inst: planner.Instance, plan: planner.Plan, rel: float = 1e-6) 
         if drawn[f.name] >= f.amount * (1 - rel) - 1e-6:
             at_cap.append(f"amount of {f.name}")
     balance = plan.tables["balance_sheet"]
-    for used, limit in (("on_bs_debt_musd", "on_bs_debt_limit_musd"),
-                        ("off_bs_musd", "off_bs_limit_musd")):
+    for used, limit in (
+        ("on_bs_debt_musd", "on_bs_debt_limit_musd"),
+        ("off_bs_musd", "off_bs_limit_musd"),
+    ):
         reached = balance[limit].notna() & (balance[used] >= balance[limit] * (1 - rel) - 1e-6)
         if reached.any():
             at_cap.append(limit)

@@ -80,7 +80,9 @@ def check_status(data, plan) -> None:
         assert has_commitments(data), "infeasible without commitments: the empty plan is not"
         return
     assert plan.status is planner.Status.optimal, (
-        plan.status, [(s.term, s.value, s.status.value) for s in plan.stages])
+        plan.status,
+        [(s.term, s.value, s.status.value) for s in plan.stages],
+    )
     check_stage_values(data, plan)
 
 
@@ -155,13 +157,17 @@ def test_money_times_ten_is_cost_times_ten(data):
     # absolute slack that does not scale with the money, so a term solved
     # after a small cost may use ten times as much slack in one instance as
     # in the other. Such terms are left out.
-    after_cost = terms[terms.index("cost") + 1:] if "cost" in terms else []
+    after_cost = terms[terms.index("cost") + 1 :] if "cost" in terms else []
     if "capacity" in terms and "capacity" not in after_cost:
         assert close(plan10.capacity_mw, plan.capacity_mw, rel), (
-            plan.capacity_mw, plan10.capacity_mw)
+            plan.capacity_mw,
+            plan10.capacity_mw,
+        )
     if "cost" in terms:
         assert close(plan10.total_cost, 10 * plan.total_cost, rel, floor=10), (
-            plan.total_cost, plan10.total_cost)
+            plan.total_cost,
+            plan10.total_cost,
+        )
     if "co2" in terms and "co2" not in after_cost:
         assert close(plan10.co2_mt, plan.co2_mt, rel), (plan.co2_mt, plan10.co2_mt)
 
@@ -178,7 +184,9 @@ def test_monthly_and_quarterly_resolution_agree_on_capacity(data):
     if not quarterly.status.has_plan:
         return
     assert close(by_month.capacity_mw, quarterly.capacity_mw, slack(data)), (
-        quarterly.capacity_mw, by_month.capacity_mw)
+        quarterly.capacity_mw,
+        by_month.capacity_mw,
+    )
 
 
 def test_a_per_month_cap_is_not_the_same_by_month_and_by_quarter():
@@ -192,13 +200,17 @@ def test_a_per_month_cap_is_not_the_same_by_month_and_by_quarter():
     _, by_month = solve(monthly(data))
     assert quarterly.status is planner.Status.optimal
     assert by_month.status is planner.Status.infeasible
-    assert any("per_month" in line and "(41.00 $M more)" in line
-               for line in by_month.explanation), by_month.explanation
+    assert any(
+        "per_month" in line and "(41.00 $M more)" in line for line in by_month.explanation
+    ), by_month.explanation
 
 
 # --------------------------------------------------------------------- (d)
-@given(instances(list_technologies=True).flatmap(
-    lambda data: unusable_additions(data).map(lambda added: (data, *added))))
+@given(
+    instances(list_technologies=True).flatmap(
+        lambda data: unusable_additions(data).map(lambda added: (data, *added))
+    )
+)
 @_settings(EXAMPLES["unused"])
 def test_what_nobody_may_use_changes_nothing(case):
     data, variant, more = case
@@ -212,10 +224,16 @@ def test_what_nobody_may_use_changes_nothing(case):
     terms, rel = stages(data), slack(data)
     if "capacity" in terms:
         assert close(plan2.capacity_mw, plan.capacity_mw, rel), (
-            variant, plan.capacity_mw, plan2.capacity_mw)
+            variant,
+            plan.capacity_mw,
+            plan2.capacity_mw,
+        )
     if "cost" in terms:
         assert close(plan2.total_cost, plan.total_cost, rel), (
-            variant, plan.total_cost, plan2.total_cost)
+            variant,
+            plan.total_cost,
+            plan2.total_cost,
+        )
     sources = plan2.tables["sources"]
     if "unused" in set(sources["source"]):
         row = sources[sources["source"] == "unused"].iloc[0]

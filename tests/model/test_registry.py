@@ -63,9 +63,11 @@ def test_every_rule_name_is_in_docs_model_md():
     """From the contract to the code in one jump: each rule of the registry, each
     defining constraint and each rule the verifier reports is named in the doc."""
     written = _code_names_in(HERE.parent.parent / "docs" / "model.md")
-    for names, where in ((RULES, "planner/model/rules.py RULES"),
-                         (DEFINITIONS, "planner/model/rules.py DEFINITIONS"),
-                         (VERIFIER_RULES, "planner/analysis/verify.py RULES")):
+    for names, where in (
+        (RULES, "planner/model/rules.py RULES"),
+        (DEFINITIONS, "planner/model/rules.py DEFINITIONS"),
+        (VERIFIER_RULES, "planner/analysis/verify.py RULES"),
+    ):
         missing = sorted(set(names) - written)
         assert not missing, f"names of {where} missing from docs/model.md: {missing}"
 

@@ -145,8 +145,15 @@ def _rows(fig: Figure) -> list[str]:
 def test_schedule_rows_name_every_kind_of_event(toy):
     plan, instance = toy
     rows = _rows(charts.schedule_chart(plan, instance))
-    for row in ("alpha: halls", "bravo: halls", "bravo: aero units", "alpha: grid",
-                "aero deliveries", "draws: cash", "draws: bond"):
+    for row in (
+        "alpha: halls",
+        "bravo: halls",
+        "bravo: aero units",
+        "alpha: grid",
+        "aero deliveries",
+        "draws: cash",
+        "draws: bond",
+    ):
         assert row in rows
 
 
@@ -171,8 +178,11 @@ def test_schedule_uses_the_instance_the_plan_carries(toy):
     assert plan.instance_data is not None
     fig = charts.schedule_chart(Plan.from_json(plan.to_json()))
     (ax,) = fig.axes
-    assert any(np.ptp(p.vertices[:, 0]) == pytest.approx(3.0)
-               for c in ax.collections for p in c.get_paths())
+    assert any(
+        np.ptp(p.vertices[:, 0]) == pytest.approx(3.0)
+        for c in ax.collections
+        for p in c.get_paths()
+    )
 
 
 def test_schedule_without_an_instance_shows_arrivals_only(toy):
@@ -181,8 +191,12 @@ def test_schedule_without_an_instance_shows_arrivals_only(toy):
     fig = charts.schedule_chart(plan)
     (ax,) = fig.axes
     assert "bravo: aero units" in _rows(fig)
-    assert not [p for c in ax.collections for p in c.get_paths()
-                if np.ptp(p.vertices[:, 0]) > 0 and np.ptp(p.vertices[:, 1]) == pytest.approx(0.6)]
+    assert not [
+        p
+        for c in ax.collections
+        for p in c.get_paths()
+        if np.ptp(p.vertices[:, 0]) > 0 and np.ptp(p.vertices[:, 1]) == pytest.approx(0.6)
+    ]
 
 
 # ------------------------------------------------------------- (d) money
@@ -190,8 +204,9 @@ def test_money_bars_are_the_draws_and_the_spending(toy):
     plan, instance = toy
     fig = charts.money_chart(plan, instance)
     drawn = sum(r.get_height() for s in plan.sources["source"] for r in bars(fig, f"draws-{s}"))
-    spent = sum(r.get_height() for u in ("facility", "power", "grid")
-                for r in bars(fig, f"spend-{u}"))
+    spent = sum(
+        r.get_height() for u in ("facility", "power", "grid") for r in bars(fig, f"spend-{u}")
+    )
     assert drawn == pytest.approx(plan.sources["drawn_musd"].sum()) == pytest.approx(1400.0)
     assert spent == pytest.approx(plan.spending["spend_musd"].sum()) == pytest.approx(1400.0)
 
@@ -223,12 +238,15 @@ def test_supply_used_against_delivered(toy):
 
 # ------------------------------------------------------------- empty tables
 def _plain_instance():
-    return planner.parse_instance({
-        "name": "plain",
-        "horizon": {"start": "2026-01", "deadline": "2026-12"},
-        "sites": [{"name": "solo", "max_it_mw": 10, "build": {"capex_per_mw": 0,
-                                                            "lead_months": 0}}],
-    })
+    return planner.parse_instance(
+        {
+            "name": "plain",
+            "horizon": {"start": "2026-01", "deadline": "2026-12"},
+            "sites": [
+                {"name": "solo", "max_it_mw": 10, "build": {"capex_per_mw": 0, "lead_months": 0}}
+            ],
+        }
+    )
 
 
 @pytest.mark.parametrize("name", list(charts.CHARTS))
@@ -243,9 +261,11 @@ def test_charts_of_a_plan_without_grid_units_money_or_limits(name):
 
 @pytest.mark.parametrize("name", list(charts.CHARTS))
 def test_charts_of_a_plan_without_tables(name):
-    for plan in (Plan(status=Status.infeasible),
-                 Plan(status=Status.optimal, periods=["2026-01", "2026-04"]),
-                 Plan.from_json(Plan(status=Status.no_plan).to_json())):
+    for plan in (
+        Plan(status=Status.infeasible),
+        Plan(status=Status.optimal, periods=["2026-01", "2026-04"]),
+        Plan.from_json(Plan(status=Status.no_plan).to_json()),
+    ):
         fig = charts.CHARTS[name](plan)
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
         assert any(texts), "an empty chart says why it is empty"
@@ -255,8 +275,7 @@ def test_charts_of_a_plan_without_tables(name):
 def test_all_charts_in_order(toy):
     plan, instance = toy
     figs = charts.all_charts(plan, instance)
-    assert list(figs) == ["capacity", "power-mix", "schedule", "money", "balance-sheet",
-                          "supply"]
+    assert list(figs) == ["capacity", "power-mix", "schedule", "money", "balance-sheet", "supply"]
 
 
 # ------------------------------------------------------------- readable
@@ -332,15 +351,19 @@ def text_problems(fig: Figure) -> list[str]:
             problems.append(f"legend outside the figure ({box})")
         labels.append(("legend", box))
     for i, (a, box_a) in enumerate(labels):
-        for b, box_b in labels[i + 1:]:
+        for b, box_b in labels[i + 1 :]:
             if box_a.overlaps(box_b):
                 problems.append(f"{a} overlaps {b}")
     return problems
 
 
 def _within(box, frame, tol: float = 0.5) -> bool:
-    return (box.x0 >= frame.x0 - tol and box.x1 <= frame.x1 + tol
-            and box.y0 >= frame.y0 - tol and box.y1 <= frame.y1 + tol)
+    return (
+        box.x0 >= frame.x0 - tol
+        and box.x1 <= frame.x1 + tol
+        and box.y0 >= frame.y0 - tol
+        and box.y1 <= frame.y1 + tol
+    )
 
 
 def _is_label(text: Text, fig: Figure) -> bool:
@@ -364,25 +387,39 @@ def test_text_problems_sees_small_text_and_text_outside_the_frame():
     assert any("outside its axes' frame" in p for p in problems)
     fig, (ax,) = chart_kit.new_figure()
     ax.set_xlim(0, 10)
-    ax.annotate("T0 +300 MW", (5, 0.5), xytext=(4, 0), textcoords="offset points",
-                fontsize=chart_kit.FONT_PT)
+    ax.annotate(
+        "T0 +300 MW",
+        (5, 0.5),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=chart_kit.FONT_PT,
+    )
     assert text_problems(fig) == []
-    ax.annotate("T1 +500 MW", (5, 0.5), xytext=(8, 0), textcoords="offset points",
-                fontsize=chart_kit.FONT_PT)
+    ax.annotate(
+        "T1 +500 MW",
+        (5, 0.5),
+        xytext=(8, 0),
+        textcoords="offset points",
+        fontsize=chart_kit.FONT_PT,
+    )
     assert any("overlaps" in p for p in text_problems(fig))
 
 
 def test_keep_inside_moves_a_label_off_the_right_edge_and_hides_a_clash():
     fig, (ax,) = chart_kit.new_figure()
     ax.set_xlim(0, 10)
-    edge = ax.annotate("+60 MW", (10, 0.5), xytext=(4, 4), textcoords="offset points",
-                       fontsize=chart_kit.FONT_PT)
-    first = ax.annotate("+90 MW", (5, 0.5), xytext=(4, 4), textcoords="offset points",
-                        fontsize=chart_kit.FONT_PT)
-    below = ax.annotate("+90 MW", (5.05, 0.5), xytext=(4, 4), textcoords="offset points",
-                        fontsize=chart_kit.FONT_PT)
-    hidden = ax.annotate("+90 MW", (5.1, 0.5), xytext=(4, 4), textcoords="offset points",
-                         fontsize=chart_kit.FONT_PT)
+    edge = ax.annotate(
+        "+60 MW", (10, 0.5), xytext=(4, 4), textcoords="offset points", fontsize=chart_kit.FONT_PT
+    )
+    first = ax.annotate(
+        "+90 MW", (5, 0.5), xytext=(4, 4), textcoords="offset points", fontsize=chart_kit.FONT_PT
+    )
+    below = ax.annotate(
+        "+90 MW", (5.05, 0.5), xytext=(4, 4), textcoords="offset points", fontsize=chart_kit.FONT_PT
+    )
+    hidden = ax.annotate(
+        "+90 MW", (5.1, 0.5), xytext=(4, 4), textcoords="offset points", fontsize=chart_kit.FONT_PT
+    )
     chart_kit.keep_inside(fig)
     assert edge.get_horizontalalignment() == "right" and edge.xyann[0] < 0
     assert first.xyann == (4, 4) and below.xyann == (4, -4)
@@ -395,7 +432,9 @@ def test_a_period_is_shown_as_its_months():
     assert display.period_span("2028-11", 3, short=True) == "2028-11\u20132029-01"
     assert display.period_span("2028-12", 1) == "2028-12"
     assert display.period_spans(["2026-01", "2026-07"], short=True) == [
-        "2026-01\u201306", "2026-07\u201312"]
+        "2026-01\u201306",
+        "2026-07\u201312",
+    ]
 
 
 @pytest.mark.parametrize("path", INSTANCES, ids=[p.stem for p in INSTANCES])
@@ -417,10 +456,15 @@ def test_sweep_frontier_and_risk_charts_are_readable(shipped):
     toy = load_study(TOY).data
     sweeps = [
         run_sweep(toy, [Vary.parse("limits.max_debt_on_balance_sheet=400:800:200")], workers=1),
-        run_sweep(toy, [Vary.parse("horizon.deadline=2027-06,2027-12"),
-                        Vary.parse("funding[bond].amount=500,2000")], workers=1),
-        run_sweep(toy, [Vary.parse("sites[alpha].grid.tranches[0].energized=-6,+0,+6")],
-                  workers=1),
+        run_sweep(
+            toy,
+            [
+                Vary.parse("horizon.deadline=2027-06,2027-12"),
+                Vary.parse("funding[bond].amount=500,2000"),
+            ],
+            workers=1,
+        ),
+        run_sweep(toy, [Vary.parse("sites[alpha].grid.tranches[0].energized=-6,+0,+6")], workers=1),
     ]
     study = load_study(ROOT / "instances" / "bridge-power-scenarios.yaml")
     plan, _ = shipped["bridge-power-scenarios"]
@@ -458,11 +502,20 @@ def test_report_captions_add_to_titles_and_bottlenecks_use_explains_words(toy):
     from planner.report.html import render_html
 
     plan, instance = toy
-    bottlenecks = [{"limit": "on_balance_sheet_debt from 2027-07", "kind": "money",
-                    "step": "+100 $M of on-balance-sheet debt room", "gain_mw": 10.0}]
+    bottlenecks = [
+        {
+            "limit": "on_balance_sheet_debt from 2027-07",
+            "kind": "money",
+            "step": "+100 $M of on-balance-sheet debt room",
+            "gain_mw": 10.0,
+        }
+    ]
     page = render_html(plan, instance, bottlenecks)
-    titles = {ax.get_title().lower() for fig in charts.all_charts(plan, instance).values()
-              for ax in fig.axes} | {"power mix by site", "schedule"}
+    titles = {
+        ax.get_title().lower()
+        for fig in charts.all_charts(plan, instance).values()
+        for ax in fig.axes
+    } | {"power mix by site", "schedule"}
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
     assert captions and all(c.lower().rstrip(".") not in titles for c in captions)
     assert "127.0 IT MW online in the deadline period, 2027-10 to 2027-12" in page

@@ -26,9 +26,16 @@ from planner.report.html import render_html
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "tests" / "data" / "every-feature.yaml"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1280,1600",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1600",
 ]
 INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
 
@@ -45,8 +52,14 @@ def _executables() -> tuple[str, str]:
 def page_url(tmp_path_factory):
     instance = planner.load_instance(INSTANCE)
     plan = planner.solve(instance)
-    bottlenecks = [{"limit": "max_debt_on_balance_sheet", "kind": "money",
-                    "step": "+100 $M from 2027-01", "gain_mw": 7.5}]
+    bottlenecks = [
+        {
+            "limit": "max_debt_on_balance_sheet",
+            "kind": "money",
+            "step": "+100 $M from 2027-01",
+            "gain_mw": 7.5,
+        }
+    ]
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(render_html(plan, instance, bottlenecks), encoding="utf-8")
     return path.as_uri()
@@ -104,7 +117,8 @@ def test_chart_is_shown_and_decoded(browser, name):
     assert image.size["width"] > 100 and image.size["height"] > 100
     decoded = browser.execute_script(
         "const i = arguments[0]; return [i.complete, i.naturalWidth, i.naturalHeight,"
-        " i.clientWidth, i.clientHeight];", image
+        " i.clientWidth, i.clientHeight];",
+        image,
     )
     assert decoded[0] and decoded[1] > 0 and decoded[2] > 0
     # shown 1:1 (inside its border), so the charts' 9 pt text keeps its size on the page

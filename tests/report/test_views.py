@@ -61,7 +61,8 @@ def test_main_tables_have_units_in_their_headers(toy):
     assert mix.groupby("site")["share (%)"].sum().to_numpy() == pytest.approx([100.0, 100.0])
     funding = views.funding_by_source(plan)
     assert dict(zip(funding["source"], funding["drawn ($M)"], strict=True)) == pytest.approx(
-        {"cash": 600.0, "bond": 800.0})
+        {"cash": 600.0, "bond": 800.0}
+    )
     assert funding["share (%)"].sum() == pytest.approx(100.0)
     costs = views.cost_breakdown(plan)
     assert costs["cost ($M)"].sum() == pytest.approx(1430.0)
@@ -80,10 +81,21 @@ def test_format_table_aligns_columns():
 def test_show_text_has_the_summary_and_every_main_table(toy):
     plan, _ = toy
     text = views.show_text(plan)
-    for expected in ("status: optimal", "127.0 IT MW", "1,430.0 $M", "CO2: 0.000 Mt",
-                     "stage capacity: 127", "capacity by site at the deadline:",
-                     "power mix at the deadline:", "funding by source:", "cost breakdown:",
-                     "grid tranches chosen:", "balance sheet", "online (IT MW)", "drawn ($M)"):
+    for expected in (
+        "status: optimal",
+        "127.0 IT MW",
+        "1,430.0 $M",
+        "CO2: 0.000 Mt",
+        "stage capacity: 127",
+        "capacity by site at the deadline:",
+        "power mix at the deadline:",
+        "funding by source:",
+        "cost breakdown:",
+        "grid tranches chosen:",
+        "balance sheet",
+        "online (IT MW)",
+        "drawn ($M)",
+    ):
         assert expected in text
     assert text.count("2027-10") >= 2
 
@@ -99,9 +111,16 @@ def test_compare_text_side_by_side(toy, richer):
     plan, _ = toy
     text = views.compare_text(plan, richer, "toy", "more-debt")
     assert re.search(r"capacity \(IT MW\)\s+127\.000\s+[\d.]+", text)
-    for expected in ("toy (MW)", "more-debt (MW)", "power mix at the deadline", "funding mix",
-                     "costs:", "per site, what differs:", "change: more-debt minus toy",
-                     "change (MW)"):
+    for expected in (
+        "toy (MW)",
+        "more-debt (MW)",
+        "power mix at the deadline",
+        "funding mix",
+        "costs:",
+        "per site, what differs:",
+        "change: more-debt minus toy",
+        "change (MW)",
+    ):
         assert expected in text
     gain = richer.capacity_mw - plan.capacity_mw
     assert gain > 0 and f"{gain:,.3f}" in text
@@ -125,8 +144,13 @@ def test_write_excel_writes_one_sheet_per_table(toy, tmp_path):
     views.write_excel(plan, path)
     book = openpyxl.load_workbook(path, read_only=True)
     names = book.sheetnames
-    assert names[:5] == ["summary", "capacity by site", "power mix", "funding by source",
-                         "cost breakdown"]
+    assert names[:5] == [
+        "summary",
+        "capacity by site",
+        "power mix",
+        "funding by source",
+        "cost breakdown",
+    ]
     assert names[5:] == [f"plan {t}" for t in TABLES]
     rows = list(book["plan capacity"].iter_rows(values_only=True))
     assert rows[0] == ("site", "period", "built_mw", "online_mw")
@@ -152,8 +176,12 @@ def test_html_has_every_chart_and_section(toy):
         alt = re.search(r'alt="([^"]*)"', figure[1])
         assert alt and len(alt[1]) > 30
     assert "Bottlenecks were not computed" in page
-    for title in ("Capacity at the deadline by site", "Power mix at the deadline",
-                  "Funding by source", "Costs"):
+    for title in (
+        "Capacity at the deadline by site",
+        "Power mix at the deadline",
+        "Funding by source",
+        "Costs",
+    ):
         assert title in page
     assert "<script" not in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # no external asset
@@ -162,8 +190,7 @@ def test_html_has_every_chart_and_section(toy):
 def test_html_bottleneck_table_from_objects_or_mappings():
     plan = Plan(status=Status.infeasible)  # no charts to draw: a quick page
     items = [
-        {"limit": "max_debt_on_balance_sheet", "kind": "money", "step": "+100 $M",
-         "gain_mw": 9.1},
+        {"limit": "max_debt_on_balance_sheet", "kind": "money", "step": "+100 $M", "gain_mw": 9.1},
         Bottleneck("alpha grid tranche 0", "power", "energized one quarter earlier", 4.5),
     ]
     page = render_html(plan, bottlenecks=items)
@@ -244,8 +271,10 @@ def test_report_with_a_mismatched_or_invalid_instance(cli, plan_files, tmp_path)
     longer.write_text(yaml.safe_dump(data))
     mismatch = run(cli, "report", plan_files[0], "--instance", longer, "-o", tmp_path / "r.html")
     assert mismatch.exit_code == 2 and "not a plan of" in mismatch.output
-    assert "its periods run 2026-01 to 2027-10 (8), the instance's 2026-01 to 2028-10 (12)" \
+    assert (
+        "its periods run 2026-01 to 2027-10 (8), the instance's 2026-01 to 2028-10 (12)"
         in mismatch.output
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("horizon: {start: 2026-01}\n")
     invalid = run(cli, "report", plan_files[0], "--instance", bad, "-o", tmp_path / "r.html")
@@ -254,9 +283,20 @@ def test_report_with_a_mismatched_or_invalid_instance(cli, plan_files, tmp_path)
 
 def test_report_command_shows_saved_or_computed_bottlenecks(cli, plan_files, tmp_path):
     saved = tmp_path / "explain.json"
-    saved.write_text(json.dumps({"bottlenecks": [
-        {"limit": "source_amount cash", "kind": "money", "step": "+50 $M of cash",
-         "gain_mw": 5.0}]}))
+    saved.write_text(
+        json.dumps(
+            {
+                "bottlenecks": [
+                    {
+                        "limit": "source_amount cash",
+                        "kind": "money",
+                        "step": "+50 $M of cash",
+                        "gain_mw": 5.0,
+                    }
+                ]
+            }
+        )
+    )
     out = tmp_path / "saved.html"
     result = run(cli, "report", plan_files[0], "--bottlenecks", saved, "-o", out)
     assert result.exit_code == 0, result.output
@@ -268,6 +308,5 @@ def test_report_command_shows_saved_or_computed_bottlenecks(cli, plan_files, tmp
     computed = tmp_path / "computed.html"
     result = run(cli, "report", plan_files[0], "--explain", "-o", computed)
     assert result.exit_code == 0, result.output
-    section = re.search(r'<section id="bottlenecks">(.*?)</section>', computed.read_text(),
-                        re.S)[1]
+    section = re.search(r'<section id="bottlenecks">(.*?)</section>', computed.read_text(), re.S)[1]
     assert "money" in section and "not computed" not in section

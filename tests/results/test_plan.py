@@ -49,11 +49,19 @@ def test_timings_cover_each_phase(plan):
 
 
 def test_empty_tables_round_trip_with_their_columns():
-    inst = planner.parse_instance({
-        "horizon": {"start": "2026-01", "deadline": "2026-06"},
-        "sites": [{"name": "a", "max_it_mw": 10, "existing_it_mw": 10,
-                   "build": {"capex_per_mw": 1, "lead_months": 0}}],
-    })
+    inst = planner.parse_instance(
+        {
+            "horizon": {"start": "2026-01", "deadline": "2026-06"},
+            "sites": [
+                {
+                    "name": "a",
+                    "max_it_mw": 10,
+                    "existing_it_mw": 10,
+                    "build": {"capex_per_mw": 1, "lead_months": 0},
+                }
+            ],
+        }
+    )
     plan = planner.solve(inst)
     assert plan.capacity_mw == 0  # existing halls without power stay dark
     back = planner.Plan.from_json(plan.to_json())

@@ -56,7 +56,7 @@ def fake_fraction(session: Session) -> tuple[int, int]:
     technology at a site with 3.5e-5 MW of generation on them into the
     stored plan, as HiGHS once returned: the columns of units and generation."""
     m, h = session.model, session.highs
-    for (s, k, t) in m.units:
+    for s, k, t in m.units:
         j, g = h.column(m.units[s, k, t]), h.column(m.generation_mw[s, k, t])
         if j is not None and g is not None and h.solution[j] == 0 and h.upper[j] >= 1:
             h.solution[j], h.solution[g] = 7e-7, 3.5e-5
@@ -113,8 +113,9 @@ def test_no_plan_when_the_rounded_choices_hold_no_plan():
     assert plan.tables["capacity"].empty
 
 
-@pytest.mark.parametrize("path", sorted((DATA / "regressions").glob("*.yaml")),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((DATA / "regressions").glob("*.yaml")), ids=lambda p: p.stem
+)
 def test_regressions_verify(path):
     """presolve-infeasible-*: HiGHS's presolve called a stage infeasible
     that the plan it was warm-started from satisfies (the solve reported

@@ -15,8 +15,13 @@ INSTANCES = sorted((Path(__file__).parent.parent.parent / "instances").glob("*.y
 
 def test_instances_are_shipped():
     names = {p.stem for p in INSTANCES}
-    assert {"toy-two-sites", "texas-2028", "bridge-power", "spv-financing",
-            "tight-commitments"} <= names
+    assert {
+        "toy-two-sites",
+        "texas-2028",
+        "bridge-power",
+        "spv-financing",
+        "tight-commitments",
+    } <= names
 
 
 @pytest.mark.parametrize("path", INSTANCES, ids=[p.stem for p in INSTANCES])

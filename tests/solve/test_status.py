@@ -125,8 +125,7 @@ def test_a_stage_without_a_bound_makes_the_plan_gap_unknown_in_every_view(tmp_pa
     no bound: the stage's gap, and so the plan's, is unknown, and the JSON,
     the summary and ``show`` all say so, naming the stage."""
     data = capacity_only(large(sites=30, periods=12))
-    plan = planner.Session(planner.parse_instance(data),
-                           planner.SolveOptions(node_limit=0)).solve()
+    plan = planner.Session(planner.parse_instance(data), planner.SolveOptions(node_limit=0)).solve()
     assert plan.status is Status.feasible
     assert plan.largest_gap() == ("capacity", math.inf)
     out = summary_dict(plan)
@@ -136,6 +135,7 @@ def test_a_stage_without_a_bound_makes_the_plan_gap_unknown_in_every_view(tmp_pa
     phrase = "largest stage gap unknown (capacity has no bound)"
     assert phrase in summary_text(plan)
     from planner.report.views import show_text
+
     assert phrase in show_text(plan)
     assert phrase in show_text(planner.Plan.from_json(plan.to_json()))
 
@@ -155,6 +155,7 @@ def test_the_plan_gap_is_the_largest_stage_gap_in_every_view():
     assert out["mip_gap_stage"] == worst["term"]
     assert out["mip_gap"] == worst["mip_gap"]
     from planner.report.views import show_text
+
     again = planner.Plan.from_json(plan.to_json())
     phrase = gap_phrase(plan)
     assert worst["term"] in phrase
@@ -244,7 +245,8 @@ def test_a_failure_while_writing_leaves_the_out_dir_untouched(written, monkeypat
     assert "Traceback" not in res.output
     assert "toy-two-sites: optimal" in res.stdout  # the plan is still printed
     assert res.stderr.strip().splitlines() == [
-        f"planner: error: the plan could not be written to {out}: No space left on device"]
+        f"planner: error: the plan could not be written to {out}: No space left on device"
+    ]
     assert len(calls) == 3
     assert snapshot(out) == before
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".planner-")] == []
@@ -275,7 +277,10 @@ def interrupt(path: Path, ready: str, after: float = 0.0) -> tuple[int, str, str
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         seen = []

@@ -27,8 +27,14 @@ TOY = ROOT / "instances" / "toy-two-sites.yaml"
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         yield cluster.scheduler_address
 
@@ -39,12 +45,13 @@ def toy():
 
 
 def test_a_sweep_on_the_cluster_gives_the_rows_of_a_serial_run(scheduler, toy):
-    varies = [Vary.parse("horizon.deadline=2025-06,2027-06,2027-12"),
-              Vary.parse("limits.max_debt_on_balance_sheet=0:800:200")]
+    varies = [
+        Vary.parse("horizon.deadline=2025-06,2027-06,2027-12"),
+        Vary.parse("limits.max_debt_on_balance_sheet=0:800:200"),
+    ]
     serial = run_sweep(toy, varies, workers=1, chunk=3)
     distributed = run_sweep(toy, varies, scheduler=scheduler, chunk=3)
-    pd.testing.assert_frame_equal(serial.comparable(), distributed.comparable(),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(serial.comparable(), distributed.comparable(), check_exact=True)
     rows = distributed.rows
     assert (rows["status"] == "invalid").sum() == 5  # the deadline before the start
     assert set(rows.loc[rows["status"] != "invalid", "status"]) == {"optimal"}
@@ -74,5 +81,8 @@ def test_monte_carlo_on_the_cluster_gives_the_samples_of_a_serial_run(scheduler,
 def test_a_frontier_on_the_cluster_gives_the_points_of_a_serial_run(scheduler, toy):
     serial = run_frontier(toy, points=5, workers=1, chunk=2)
     distributed = run_frontier(toy, points=5, scheduler=scheduler, chunk=2)
-    pd.testing.assert_frame_equal(serial.rows.drop(columns="solve_s"),
-                                  distributed.rows.drop(columns="solve_s"), check_exact=True)
+    pd.testing.assert_frame_equal(
+        serial.rows.drop(columns="solve_s"),
+        distributed.rows.drop(columns="solve_s"),
+        check_exact=True,
+    )

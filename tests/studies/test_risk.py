@@ -45,17 +45,22 @@ def toy_commitments() -> Commitments:
 def toy_plan(c: Commitments) -> Plan:
     capacity = pd.DataFrame(
         [(s, t, mw, mw) for (s, t), mw in c.built.items()],
-        columns=["site", "period", "built_mw", "online_mw"])
-    grid = pd.DataFrame([("alpha", 0, 125.0, 6, True, 50.0, 0),
-                         ("bravo", 0, 100.0, 16, False, 30.0, 0)],
-                        columns=["site", "tranche", "mw", "usable_from", "chosen", "cost_musd",
-                                 "paid_period"])
-    power = pd.DataFrame([("bravo", t, "aero", n, 40.0 * n, 0.0)
-                          for (_, _, t), n in c.units.items()],
-                         columns=["site", "period", "source", "units", "capacity_mw",
-                                  "generation_mw"])
-    return Plan(status=Status.optimal, instance_name="toy-two-sites", capacity_mw=127.0,
-                tables={"capacity": capacity, "grid": grid, "power": power})
+        columns=["site", "period", "built_mw", "online_mw"],
+    )
+    grid = pd.DataFrame(
+        [("alpha", 0, 125.0, 6, True, 50.0, 0), ("bravo", 0, 100.0, 16, False, 30.0, 0)],
+        columns=["site", "tranche", "mw", "usable_from", "chosen", "cost_musd", "paid_period"],
+    )
+    power = pd.DataFrame(
+        [("bravo", t, "aero", n, 40.0 * n, 0.0) for (_, _, t), n in c.units.items()],
+        columns=["site", "period", "source", "units", "capacity_mw", "generation_mw"],
+    )
+    return Plan(
+        status=Status.optimal,
+        instance_name="toy-two-sites",
+        capacity_mw=127.0,
+        tables={"capacity": capacity, "grid": grid, "power": power},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -64,24 +69,36 @@ def toy():
 
 
 def moved(data, grid=0, delivery=0, cash=0, bond=0):
-    return apply_slips(data, Slips(grid={("alpha", 0): grid},
-                                   deliveries={("aero", 0): delivery},
-                                   funding={"cash": cash, "bond": bond}))
+    return apply_slips(
+        data,
+        Slips(
+            grid={("alpha", 0): grid},
+            deliveries={("aero", 0): delivery},
+            funding={"cash": cash, "bond": bond},
+        ),
+    )
 
 
 # ------------------------------------------------------------ the rules
-@pytest.mark.parametrize("slips, mw, why", [
-    ({}, 127, "on its dates the plan puts all its 127 MW online"),
-    ({"grid": 6}, 27, "alpha's grid in 2028-01 is after the deadline: bravo's 27 MW only"),
-    ({"grid": -3}, 127, "an earlier grid changes nothing at the deadline"),
-    ({"delivery": 9}, 127, "turbines delivered 2027-09 are online in period 7, the deadline's"),
-    ({"delivery": 12}, 100, "turbines delivered 2027-12 come after it: bravo is dark"),
-    ({"cash": 12}, 127, "cash from 2027-01: the bond pays 400 $M until then, cash the rest"),
-    ({"bond": 12}, 127, "the bond from 2027-01: cash pays the 400 $M due until then"),
-    ({"bond": 18}, 55, "the bond from 2027-07 comes after alpha's halls must be paid (period "
-                       "4 or 5): 600 of cash less 50 for the grid builds 55 MW at alpha, more "
-                       "than bravo's 27 MW and 20 MW at alpha"),
-])
+@pytest.mark.parametrize(
+    "slips, mw, why",
+    [
+        ({}, 127, "on its dates the plan puts all its 127 MW online"),
+        ({"grid": 6}, 27, "alpha's grid in 2028-01 is after the deadline: bravo's 27 MW only"),
+        ({"grid": -3}, 127, "an earlier grid changes nothing at the deadline"),
+        ({"delivery": 9}, 127, "turbines delivered 2027-09 are online in period 7, the deadline's"),
+        ({"delivery": 12}, 100, "turbines delivered 2027-12 come after it: bravo is dark"),
+        ({"cash": 12}, 127, "cash from 2027-01: the bond pays 400 $M until then, cash the rest"),
+        ({"bond": 12}, 127, "the bond from 2027-01: cash pays the 400 $M due until then"),
+        (
+            {"bond": 18},
+            55,
+            "the bond from 2027-07 comes after alpha's halls must be paid (period "
+            "4 or 5): 600 of cash less 50 for the grid builds 55 MW at alpha, more "
+            "than bravo's 27 MW and 20 MW at alpha",
+        ),
+    ],
+)
 def test_a_fixed_plan_under_moved_dates(toy, slips, mw, why):
     ev = evaluate(moved(toy, **slips), toy_commitments())
     assert ev.capacity_mw == pytest.approx(mw, abs=1e-6), why
@@ -97,10 +114,18 @@ def test_a_solved_plan_on_its_own_dates_keeps_its_capacity():
 
 # ----------------------------------------------------------- distribution
 UNCERTAINTY = {
-    "grid": [{"site": "alpha", "slip_months": {"dist": "discrete", "values": [0, 6],
-                                               "probabilities": [0.5, 0.5]}}],
-    "deliveries": [{"technology": "aero", "slip_months": {
-        "dist": "discrete", "values": [0, 12], "probabilities": [0.75, 0.25]}}],
+    "grid": [
+        {
+            "site": "alpha",
+            "slip_months": {"dist": "discrete", "values": [0, 6], "probabilities": [0.5, 0.5]},
+        }
+    ],
+    "deliveries": [
+        {
+            "technology": "aero",
+            "slip_months": {"dist": "discrete", "values": [0, 12], "probabilities": [0.75, 0.25]},
+        }
+    ],
 }
 
 
@@ -162,31 +187,41 @@ def test_bridge_power_distribution():
 
 # ------------------------------------------------------------- sections
 def test_sections_are_checked_line_by_line(toy):
-    raw = {**yaml.safe_load(TOY.read_text()),
-           "uncertainty": {"grid": [{"site": "alpah", "slip_months": 3},
-                                    {"slip_months": {"dist": "triangular", "low": 5, "mode": 1,
-                                                     "high": 9}}],
-                           "funding": [{"source": "cash", "delay": 2}]},
-           "scenarios": [{"name": "a", "probability": 0.5}, {"name": "a", "probability": 0.4}]}
+    raw = {
+        **yaml.safe_load(TOY.read_text()),
+        "uncertainty": {
+            "grid": [
+                {"site": "alpah", "slip_months": 3},
+                {"slip_months": {"dist": "triangular", "low": 5, "mode": 1, "high": 9}},
+            ],
+            "funding": [{"source": "cash", "delay": 2}],
+        },
+        "scenarios": [{"name": "a", "probability": 0.5}, {"name": "a", "probability": 0.4}],
+    }
     with pytest.raises(planner.InstanceError) as err:
         parse_study(raw, source="t.yaml")
     lines = err.value.problems
-    assert "t.yaml: uncertainty.grid[1].slip_months: must have low <= mode <= high, got " \
-           "{'dist': 'triangular', 'low': 5, 'mode': 1, 'high': 9}" in lines
-    assert any(line.startswith("t.yaml: uncertainty.funding[0].delay: unknown key")
-               for line in lines)
-    assert "t.yaml: scenarios[1].name: duplicate scenario name (first at scenarios[0]), got " \
-           "'a'" in lines
+    assert (
+        "t.yaml: uncertainty.grid[1].slip_months: must have low <= mode <= high, got "
+        "{'dist': 'triangular', 'low': 5, 'mode': 1, 'high': 9}" in lines
+    )
+    assert any(
+        line.startswith("t.yaml: uncertainty.funding[0].delay: unknown key") for line in lines
+    )
+    assert (
+        "t.yaml: scenarios[1].name: duplicate scenario name (first at scenarios[0]), got "
+        "'a'" in lines
+    )
     assert "t.yaml: scenarios: probabilities must add up to 1, got 0.9" in lines
     raw["uncertainty"] = {"grid": [{"site": "alpah", "slip_months": 3}]}
-    raw["scenarios"] = [{"name": "a", "probability": 1.0,
-                         "funding": [{"source": "bnd", "delay_months": 3}]}]
+    raw["scenarios"] = [
+        {"name": "a", "probability": 1.0, "funding": [{"source": "bnd", "delay_months": 3}]}
+    ]
     with pytest.raises(planner.InstanceError) as err:
         parse_study(raw, source="t.yaml")
     assert err.value.problems == [
         "t.yaml: uncertainty.grid[0].site: unknown site (did you mean 'alpha'?), got 'alpah'",
-        "t.yaml: scenarios[0].funding[0].source: unknown source (did you mean 'bond'?), got "
-        "'bnd'",
+        "t.yaml: scenarios[0].funding[0].source: unknown source (did you mean 'bond'?), got 'bnd'",
     ]
 
 
@@ -208,9 +243,25 @@ def test_risk_command(tmp_path):
     plan_path.write_text(plan.to_json())
     csv, png = tmp_path / "samples.csv", tmp_path / "risk.png"
     runner = CliRunner()
-    res = runner.invoke(cli(), ["risk", str(inst), "--plan", str(plan_path), "--samples", "20",
-                                "--workers", "1", "--json", "--csv", str(csv), "--chart",
-                                str(png)], catch_exceptions=False)
+    res = runner.invoke(
+        cli(),
+        [
+            "risk",
+            str(inst),
+            "--plan",
+            str(plan_path),
+            "--samples",
+            "20",
+            "--workers",
+            "1",
+            "--json",
+            "--csv",
+            str(csv),
+            "--chart",
+            str(png),
+        ],
+        catch_exceptions=False,
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["nominal_capacity_mw"] == pytest.approx(127)
@@ -229,6 +280,7 @@ def test_progress_counts_every_case(toy):
 
     unc = Uncertainty.model_validate(UNCERTAINTY)
     ticks: list[int] = []
-    run_risk(toy, unc, toy_plan(toy_commitments()), samples=25, seed=4, workers=1,
-             progress=ticks.append)
+    run_risk(
+        toy, unc, toy_plan(toy_commitments()), samples=25, seed=4, workers=1, progress=ticks.append
+    )
     assert sum(ticks) == case_count(25, 2) == 1 + 25 * 3

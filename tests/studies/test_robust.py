@@ -24,8 +24,7 @@ BRIDGE = ROOT / "instances" / "bridge-power-scenarios.yaml"
 
 TOY_SCENARIOS = [
     {"name": "on-time", "probability": 0.5},
-    {"name": "alpha-late", "probability": 0.5,
-     "grid": [{"site": "alpha", "slip_months": 6}]},
+    {"name": "alpha-late", "probability": 0.5, "grid": [{"site": "alpha", "slip_months": 6}]},
 ]
 
 
@@ -52,8 +51,9 @@ def test_toy_robust_plan_by_hand(toy):
 
 def test_worst_capacity_stage(toy):
     """Max-min: the late scenario has bravo only, at most 76 MW."""
-    result = solve_robust(toy.data, toy.scenarios,
-                          stages=["worst_capacity", "expected_capacity", "cost"])
+    result = solve_robust(
+        toy.data, toy.scenarios, stages=["worst_capacity", "expected_capacity", "cost"]
+    )
     assert result.worst_capacity == pytest.approx(76, abs=1e-6)
     assert result.expected_capacity == pytest.approx(99.5, abs=1e-6)
 
@@ -72,8 +72,9 @@ def test_one_certain_scenario_is_the_deterministic_model():
     study = load_study(ROOT / "instances" / "bridge-power.yaml")
     one = parse_study({**study.data, "scenarios": [{"name": "only", "probability": 1.0}]})
     result = solve_robust(one.data, one.scenarios, stages=["expected_capacity", "cost"])
-    plan = planner.solve(planner.parse_instance(
-        {**study.data, "objective": {"stages": ["capacity", "cost"]}}))
+    plan = planner.solve(
+        planner.parse_instance({**study.data, "objective": {"stages": ["capacity", "cost"]}})
+    )
     assert result.expected_capacity == pytest.approx(plan.capacity_mw, rel=1e-6)
     assert result.expected_cost == pytest.approx(plan.total_cost, rel=1e-4)
 
@@ -106,8 +107,7 @@ def test_bridge_power_robust_plan_beats_fixed_dates_when_dates_slip(bridge):
     # on time, the plan for the file's dates is (a little) better: the price of the hedge
     assert table.loc["on-time", "file dates"] >= table.loc["on-time", "robust"]
     # the robust model's own scenario capacities are what the plan's commitments give
-    assert list(result.scenarios["capacity_mw"]) == pytest.approx(list(table["robust"]),
-                                                                  rel=1e-5)
+    assert list(result.scenarios["capacity_mw"]) == pytest.approx(list(table["robust"]), rel=1e-5)
     built = result.plan.site_capacity().set_index("site")["built_mw"]
     assert built["sweetwater"] == pytest.approx(6 * 35 * 0.9 / 1.15 / 1.2, rel=1e-4)
 
@@ -129,8 +129,7 @@ def test_robust_command(tmp_path):
     assert res.exit_code == 2 and "scenarios: the section is missing" in res.stderr
     inst = tmp_path / "toy.yaml"
     inst.write_text(TOY.read_text() + "\n" + yaml.safe_dump({"scenarios": TOY_SCENARIOS}))
-    res = runner.invoke(cli(), ["robust", str(inst), "--out", str(out)],
-                        catch_exceptions=False)
+    res = runner.invoke(cli(), ["robust", str(inst), "--out", str(out)], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "expected capacity at the deadline: 99.5 MW" in res.output
     assert "file dates" in res.output
@@ -138,9 +137,20 @@ def test_robust_command(tmp_path):
         assert (out / name).exists()
     plan = planner.Plan.from_json((out / "plan.json").read_text())
     assert plan.capacity_mw == pytest.approx(123, abs=1e-6)  # the first scenario's tables
-    res = runner.invoke(cli(), ["robust", str(inst), "--objective", "worst", "--json",
-                                "--no-compare", "--show", "alpha-late"],
-                        catch_exceptions=False)
+    res = runner.invoke(
+        cli(),
+        [
+            "robust",
+            str(inst),
+            "--objective",
+            "worst",
+            "--json",
+            "--no-compare",
+            "--show",
+            "alpha-late",
+        ],
+        catch_exceptions=False,
+    )
     body = json.loads(res.stdout)
     assert body["worst_capacity_mw"] == pytest.approx(76, abs=1e-6)
     assert body["shown_scenario"] == "alpha-late"

@@ -34,10 +34,18 @@ EXACT = SolveOptions(mip_gap=0.0, threads=1)
 SMALL = {
     "name": "small",
     "horizon": {"start": "2026-01", "period_months": 12, "deadline": "2027-12"},
-    "sites": [{"name": "s", "max_it_mw": 70, "pue": 1.0,
-               "build": {"capex_per_mw": 10, "lead_months": 0},
-               "grid": {"price_per_mwh": 0, "tranches": [
-                   {"mw": 200, "energized": "2026-01", "cost": 0}]}}],
+    "sites": [
+        {
+            "name": "s",
+            "max_it_mw": 70,
+            "pue": 1.0,
+            "build": {"capex_per_mw": 10, "lead_months": 0},
+            "grid": {
+                "price_per_mwh": 0,
+                "tranches": [{"mw": 200, "energized": "2026-01", "cost": 0}],
+            },
+        }
+    ],
     "funding": [
         {"name": "cash", "kind": "cash", "amount": 200},
         {"name": "pc", "kind": "private_credit", "amount": 600, "per_month": 25, "rate": 0.1},
@@ -79,8 +87,9 @@ def test_cut_from_a_date(plan):
     assert mw[1.0] == pytest.approx(50)
     assert curve.absorbed == pytest.approx(1 / 3, abs=1e-3)
     assert curve.first_loss - curve.absorbed <= 1e-3
-    assert _evaluated(plan, {"shock": "cut", "sources": ["pc"], "from": "2027-01",
-                             "fraction": 0.5}) == pytest.approx(65)
+    assert _evaluated(
+        plan, {"shock": "cut", "sources": ["pc"], "from": "2027-01", "fraction": 0.5}
+    ) == pytest.approx(65)
 
 
 def test_cut_from_the_start_cannot_be_dodged(plan):
@@ -97,10 +106,12 @@ def test_close_early(plan):
     """pc closing 12 months early (until 2026-12) lends nothing in 2027: the
     20 MW of 2027 are lost (50 MW). 6 months early (2027-06) is still in the
     last period: nothing changes."""
-    assert _evaluated(plan, {"shock": "close", "months_early": 12,
-                             "until": {"pc": "2026-12"}}) == pytest.approx(50)
-    assert _evaluated(plan, {"shock": "close", "months_early": 6,
-                             "until": {"pc": "2027-06"}}) == pytest.approx(70)
+    assert _evaluated(
+        plan, {"shock": "close", "months_early": 12, "until": {"pc": "2026-12"}}
+    ) == pytest.approx(50)
+    assert _evaluated(
+        plan, {"shock": "close", "months_early": 6, "until": {"pc": "2027-06"}}
+    ) == pytest.approx(70)
 
 
 def test_limit_lowered(plan):
@@ -111,8 +122,10 @@ def test_limit_lowered(plan):
     assert mw[0.1] == pytest.approx(70)
     assert mw[0.3] == pytest.approx(62)
     assert curve.absorbed == pytest.approx(1 / 6, abs=1e-3)
-    assert _evaluated(plan, {"shock": "limit", "limit": "max_debt_on_balance_sheet",
-                             "from": "2027-01", "amount": 180}) == pytest.approx(62)
+    assert _evaluated(
+        plan,
+        {"shock": "limit", "limit": "max_debt_on_balance_sheet", "from": "2027-01", "amount": 180},
+    ) == pytest.approx(62)
 
 
 def test_rate_rise_costs_money_not_mw(plan):
@@ -134,8 +147,9 @@ def test_capex_overrun(plan):
     assert mw[0.1] == pytest.approx(70)
     assert mw[0.6] == pytest.approx(50)
     assert curve.absorbed == pytest.approx(1 / 7, abs=1e-3)
-    assert _evaluated(plan, {"shock": "capex", "site": "s", "technology": None,
-                             "factor": 1.6}) == pytest.approx(50)
+    assert _evaluated(
+        plan, {"shock": "capex", "site": "s", "technology": None, "factor": 1.6}
+    ) == pytest.approx(50)
 
 
 def test_default_stress_ranks_the_weakest_link(plan):
@@ -144,8 +158,11 @@ def test_default_stress_ranks_the_weakest_link(plan):
     1/6, pc at 1/3."""
     r = run_stress(SMALL, plan, start="2027-01", sizes=[0, 0.5, 1.0], options=EXACT)
     rank = r.ranking()
-    assert list(rank["shock"]) == ["limit max_debt_on_balance_sheet from 2027-01",
-                                   "cut pc from 2027-01", "cut cash from 2027-01"]
+    assert list(rank["shock"]) == [
+        "limit max_debt_on_balance_sheet from 2027-01",
+        "cut pc from 2027-01",
+        "cut cash from 2027-01",
+    ]
     assert rank["absorbed"].iloc[0] == pytest.approx(1 / 6, abs=1e-3)
     assert rank["absorbed"].iloc[1] == pytest.approx(1 / 3, abs=1e-3)
 
@@ -158,8 +175,11 @@ def test_robust_plan_under_a_money_scenario():
     raw = copy.deepcopy(SMALL)
     raw["scenarios"] = [
         {"name": "calm", "probability": 0.5},
-        {"name": "cut", "probability": 0.5, "money": [
-            {"shock": "cut", "sources": "pc", "from": "2027-01", "fraction": 0.5}]},
+        {
+            "name": "cut",
+            "probability": 0.5,
+            "money": [{"shock": "cut", "sources": "pc", "from": "2027-01", "fraction": 0.5}],
+        },
     ]
     study = parse_study(raw)
     result = solve_robust(study.data, study.scenarios, options=EXACT)
@@ -176,14 +196,17 @@ def _problems(*entries) -> list[str]:
 
 def test_bad_money_entries_are_one_line_each():
     """Schema problems are reported together; references once the schema holds."""
-    lines = _problems({"shock": "cut", "sources": "pc", "fraction": 1.5},
-                      {"shock": "crash", "sources": "pc"})
+    lines = _problems(
+        {"shock": "cut", "sources": "pc", "fraction": 1.5}, {"shock": "crash", "sources": "pc"}
+    )
     assert len(lines) == 2, lines
     assert "f.yaml: uncertainty.money[0]: fraction must be within [0, 1], got 1.5" in lines[0]
     assert lines[1].startswith("f.yaml: uncertainty.money[1]: shock must be one of cut, close")
-    lines = _problems({"shock": "cut", "sources": "pcc", "fraction": 0.2},
-                      {"shock": "limit", "limit": "max_off_balance_sheet", "fraction": 0.1},
-                      {"shock": "cut", "sources": {"kind": "spv"}, "fraction": 0.1})
+    lines = _problems(
+        {"shock": "cut", "sources": "pcc", "fraction": 0.2},
+        {"shock": "limit", "limit": "max_off_balance_sheet", "fraction": 0.1},
+        {"shock": "cut", "sources": {"kind": "spv"}, "fraction": 0.1},
+    )
     assert lines == [
         "f.yaml: uncertainty.money[0].sources: unknown source (did you mean 'pc'?), got 'pcc'",
         "f.yaml: uncertainty.money[1].limit: the instance sets no such limit (limits: "
@@ -200,9 +223,14 @@ def test_bad_shock_selector():
 
 
 # ---------------------------------------------------------------- properties
-@settings(max_examples=25, derandomize=True, database=None, deadline=None,
-          phases=(Phase.explicit, Phase.reuse, Phase.generate),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(instances(capacity_first=True, max_sites=2, max_periods=5))
 def test_a_larger_shock_never_gives_more_mw(data):
     """On generated instances: the stress curve of a cut of every source, from
@@ -240,8 +268,12 @@ def test_credit_crunch_instance_gives_its_expected_stress():
     expected = json.loads(path.with_suffix(".expected.json").read_text())["stress"]
     study = load_study(path)
     names = list(expected["shocks"])
-    r = run_stress(study.data, None, [parse_shock(n, study.data, expected["from"]) for n in names],
-                   sizes=expected["sizes"])
+    r = run_stress(
+        study.data,
+        None,
+        [parse_shock(n, study.data, expected["from"]) for n in names],
+        sizes=expected["sizes"],
+    )
     for name, curve in zip(names, r.curves, strict=True):
         want = expected["shocks"][name]
         if want["absorbed"] is None:
@@ -250,8 +282,11 @@ def test_credit_crunch_instance_gives_its_expected_stress():
             assert curve.absorbed == pytest.approx(want["absorbed"], abs=2e-3), name
         by = dict(zip(curve.rows["size"], curve.rows["capacity_mw"], strict=True))
         cost = dict(zip(curve.rows["size"], curve.rows["total_cost"], strict=True))
-        for key, size in (("mw_at_one_third", expected["sizes"][1]), ("mw_at_half", 0.5),
-                          ("mw_at_full", 1.0)):
+        for key, size in (
+            ("mw_at_one_third", expected["sizes"][1]),
+            ("mw_at_half", 0.5),
+            ("mw_at_full", 1.0),
+        ):
             if key in want:
                 assert by[size] == pytest.approx(want[key], rel=1e-4), (name, key)
         if "cost_at_300bp" in want:
@@ -271,8 +306,23 @@ def test_stress_command(tmp_path):
     f = tmp_path / "small.yaml"
     f.write_text(yaml.safe_dump(SMALL))
     run = CliRunner().invoke
-    r = run(main, ["stress", str(f), "--shock", "pc", "--from", "2027-01", "--sizes", "0,0.5,1",
-                   "--csv", str(tmp_path / "s.csv"), "--chart", str(tmp_path / "s.png")])
+    r = run(
+        main,
+        [
+            "stress",
+            str(f),
+            "--shock",
+            "pc",
+            "--from",
+            "2027-01",
+            "--sizes",
+            "0,0.5,1",
+            "--csv",
+            str(tmp_path / "s.csv"),
+            "--chart",
+            str(tmp_path / "s.png"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "weakest link: cut pc from 2027-01" in r.output
     import pandas as pd
@@ -280,8 +330,9 @@ def test_stress_command(tmp_path):
     columns = list(pd.read_csv(tmp_path / "s.csv").columns)
     assert columns[:5] == ["shock", "unit", "size", "status", "capacity_mw"]
     assert (tmp_path / "s.png").stat().st_size > 0
-    r = run(main, ["stress", str(f), "--shock", "pc", "--from", "2027-01", "--sizes", "0,1",
-                   "--json"])
+    r = run(
+        main, ["stress", str(f), "--shock", "pc", "--from", "2027-01", "--sizes", "0,1", "--json"]
+    )
     body = json.loads(r.output)
     assert body["curves"][0]["absorbed"] == pytest.approx(1 / 3, abs=1e-3)
     r = run(main, ["stress", str(f), "--shock", "nope"])
@@ -289,8 +340,18 @@ def test_stress_command(tmp_path):
     assert r.output.strip().endswith("--shock: unknown source 'nope': sources are cash, pc")
     out = tmp_path / "plan"
     assert run(main, ["solve", str(f), "--out", str(out)]).exit_code == 0
-    r = run(main, ["report", str(out / "plan.json"), "--stress", "--stress-from", "2027-01",
-                   "-o", str(tmp_path / "r.html")])
+    r = run(
+        main,
+        [
+            "report",
+            str(out / "plan.json"),
+            "--stress",
+            "--stress-from",
+            "2027-01",
+            "-o",
+            str(tmp_path / "r.html"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     page = (tmp_path / "r.html").read_text()
     assert '<section id="stress"><h2>Credit stress</h2>' in page

@@ -41,27 +41,25 @@ def run(*args: str):
 
 # ------------------------------------------------------------- values, paths
 def test_values_numbers_ranges_dates_and_shifts():
-    assert [v.cell for v in parse_values("10000:30000:5000")] == [10000, 15000, 20000, 25000,
-                                                                  30000]
+    assert [v.cell for v in parse_values("10000:30000:5000")] == [10000, 15000, 20000, 25000, 30000]
     assert [v.cell for v in parse_values("1.5,2")] == [1.5, 2]
     assert [v.cell for v in parse_values("2027-12,2028-06")] == ["2027-12", "2028-06"]
-    assert [v.cell for v in parse_values("2027-06:2028-06:6")] == ["2027-06", "2027-12",
-                                                                   "2028-06"]
+    assert [v.cell for v in parse_values("2027-06:2028-06:6")] == ["2027-06", "2027-12", "2028-06"]
     assert [v.cell for v in parse_values("+0,+6,-3")] == ["+0", "+6", "-3"]
     assert [v.cell for v in parse_values("+0:+12:6")] == ["+0", "+6", "+12"]
     assert [v.kind for v in parse_values("5,2027-01,+1")] == ["number", "date", "shift"]
 
 
-@pytest.mark.parametrize("bad", ["", "a", "1:2", "5:1:1", "1:5:0", "2027-13", "1,,2",
-                                 "2027-01:5:1"])
+@pytest.mark.parametrize(
+    "bad", ["", "a", "1:2", "5:1:1", "1:5:0", "2027-13", "1,,2", "2027-01:5:1"]
+)
 def test_bad_values_are_refused(bad):
     with pytest.raises(SweepError):
         parse_values(bad)
 
 
 def test_paths():
-    assert parse_path("sites[*].grid.tranches[0].mw") == ["sites", "*", "grid", "tranches", 0,
-                                                          "mw"]
+    assert parse_path("sites[*].grid.tranches[0].mw") == ["sites", "*", "grid", "tranches", 0, "mw"]
     assert parse_path("funding[cash].amount") == ["funding", ("name", "cash"), "amount"]
     for bad in ("sites[*]", "a..b", "a.", ".a", "a[]", "a[0]b"):
         with pytest.raises(SweepError):
@@ -92,11 +90,16 @@ def test_a_vary_that_cannot_apply_is_refused(toy):
 
 
 def test_grid_and_zip(toy):
-    a, b = Vary.parse("funding[cash].amount=300,600"), Vary.parse("limits.max_debt_on_balance_"
-                                                                   "sheet=400,800")
+    a, b = (
+        Vary.parse("funding[cash].amount=300,600"),
+        Vary.parse("limits.max_debt_on_balance_sheet=400,800"),
+    )
     assert [c.values for c in scenarios(toy, [a, b])] == [
-        {a.path: 300, b.path: 400}, {a.path: 300, b.path: 800},
-        {a.path: 600, b.path: 400}, {a.path: 600, b.path: 800}]
+        {a.path: 300, b.path: 400},
+        {a.path: 300, b.path: 800},
+        {a.path: 600, b.path: 400},
+        {a.path: 600, b.path: 800},
+    ]
     assert len(scenarios(toy, [a, b], zipped=True)) == 2
     with pytest.raises(SweepError, match="same number"):
         scenarios(toy, [a, Vary.parse("horizon.deadline=2027-12")], zipped=True)
@@ -109,8 +112,7 @@ def test_deadline_curve_of_the_toy(toy):
     x = 76 MW. From 2027-09 on money binds as in docs/model.md 6: 127 MW."""
     result = run_sweep(toy, [Vary.parse("horizon.deadline=2027-06:2028-06:3")], workers=1)
     rows = result.rows
-    assert list(rows["horizon.deadline"]) == ["2027-06", "2027-09", "2027-12", "2028-03",
-                                              "2028-06"]
+    assert list(rows["horizon.deadline"]) == ["2027-06", "2027-09", "2027-12", "2028-03", "2028-06"]
     assert list(rows["capacity_mw"]) == pytest.approx([76, 127, 127, 127, 127])
     assert rows.loc[2, "total_cost"] == pytest.approx(1430)
     assert set(rows["mode"]) == {"build"}  # a new deadline is a new model
@@ -128,10 +130,8 @@ def test_credit_frontier_of_the_toy_is_re_solved(toy):
     assert (result.builds, result.resolves) == (1, 4)
     fresh = run_sweep(toy, [vary], workers=1, resolve=False)
     assert set(fresh.rows["mode"]) == {"build"}
-    pd.testing.assert_series_equal(result.rows["capacity_mw"], fresh.rows["capacity_mw"],
-                                   rtol=1e-6)
-    pd.testing.assert_series_equal(result.rows["total_cost"], fresh.rows["total_cost"],
-                                   rtol=1e-6)
+    pd.testing.assert_series_equal(result.rows["capacity_mw"], fresh.rows["capacity_mw"], rtol=1e-6)
+    pd.testing.assert_series_equal(result.rows["total_cost"], fresh.rows["total_cost"], rtol=1e-6)
 
 
 def test_every_re_solvable_field_matches_a_fresh_solve():
@@ -156,9 +156,11 @@ def test_every_re_solvable_field_matches_a_fresh_solve():
         fresh = run_sweep(data, [vary], workers=1, resolve=False)
         assert list(again.rows["status"]) == list(fresh.rows["status"]), text
         assert list(again.rows["capacity_mw"]) == pytest.approx(
-            list(fresh.rows["capacity_mw"]), rel=1e-5, nan_ok=True), text
+            list(fresh.rows["capacity_mw"]), rel=1e-5, nan_ok=True
+        ), text
         assert list(again.rows["total_cost"]) == pytest.approx(
-            list(fresh.rows["total_cost"]), rel=2e-4, nan_ok=True), text
+            list(fresh.rows["total_cost"]), rel=2e-4, nan_ok=True
+        ), text
 
 
 def test_a_failed_scenario_is_reported_in_its_row(toy):
@@ -171,23 +173,31 @@ def test_a_failed_scenario_is_reported_in_its_row(toy):
 
 def test_infeasible_scenarios_have_no_numbers():
     data = load_study(ROOT / "instances" / "tight-commitments.yaml").data
-    result = run_sweep(data, [Vary.parse("sites[temple].commitments[0].it_mw=150,400")],
-                       workers=1)
+    result = run_sweep(data, [Vary.parse("sites[temple].commitments[0].it_mw=150,400")], workers=1)
     assert list(result.rows["status"]) == ["optimal", "infeasible"]
     assert pd.isna(result.rows.loc[1, "capacity_mw"])
 
 
 def test_progress_counts_every_scenario(toy):
     ticks = []
-    run_sweep(toy, [Vary.parse("funding[cash].amount=300:600:100"),
-                    Vary.parse("horizon.deadline=2027-06,2025-01")],
-              workers=1, chunk=3, progress=ticks.append)
+    run_sweep(
+        toy,
+        [
+            Vary.parse("funding[cash].amount=300:600:100"),
+            Vary.parse("horizon.deadline=2027-06,2025-01"),
+        ],
+        workers=1,
+        chunk=3,
+        progress=ticks.append,
+    )
     assert sum(ticks) == 8
 
 
 def test_a_process_pool_gives_the_rows_of_a_serial_run(toy):
-    varies = [Vary.parse("horizon.deadline=2027-09,2027-12"),
-              Vary.parse("limits.max_debt_on_balance_sheet=0:800:400")]
+    varies = [
+        Vary.parse("horizon.deadline=2027-09,2027-12"),
+        Vary.parse("limits.max_debt_on_balance_sheet=0:800:400"),
+    ]
     serial = run_sweep(toy, varies, workers=1, chunk=2)
     pooled = run_sweep(toy, varies, workers=2, chunk=2)
     pd.testing.assert_frame_equal(serial.comparable(), pooled.comparable(), check_exact=True)
@@ -196,8 +206,18 @@ def test_a_process_pool_gives_the_rows_of_a_serial_run(toy):
 # ------------------------------------------------------------------ command
 def test_sweep_command_table_csv_chart_json(tmp_path):
     csv, png = tmp_path / "rows.csv", tmp_path / "chart.png"
-    res = run("sweep", TOY, "--vary", "limits.max_debt_on_balance_sheet=0,800", "--workers",
-              "1", "--csv", str(csv), "--chart", str(png))
+    res = run(
+        "sweep",
+        TOY,
+        "--vary",
+        "limits.max_debt_on_balance_sheet=0,800",
+        "--workers",
+        "1",
+        "--csv",
+        str(csv),
+        "--chart",
+        str(png),
+    )
     assert res.exit_code == 0, res.output
     assert "limits.max_debt_on_balance_sheet" in res.output
     assert "2 scenarios" in res.output and "1 model built, 1 re-solve" in res.output
@@ -222,11 +242,16 @@ def test_the_structure_fingerprint_agrees_with_the_structure_check(toy):
     from planner.model import prepare
     from planner.solver.whatif import same_structure, structure_key
 
-    varies = ["limits.max_debt_on_balance_sheet=0,800", "funding[cash].amount=300,600",
-              "horizon.deadline=2027-09,2027-12", "funding[bond].rate=0.05,0.07",
-              "sites[bravo].onsite.max_mw=30,120"]
-    datas = [prepare(parse_instance(c.data)) for v in varies
-             for c in scenarios(toy, [Vary.parse(v)])]
+    varies = [
+        "limits.max_debt_on_balance_sheet=0,800",
+        "funding[cash].amount=300,600",
+        "horizon.deadline=2027-09,2027-12",
+        "funding[bond].rate=0.05,0.07",
+        "sites[bravo].onsite.max_mw=30,120",
+    ]
+    datas = [
+        prepare(parse_instance(c.data)) for v in varies for c in scenarios(toy, [Vary.parse(v)])
+    ]
     for a in datas:
         for b in datas:
             assert (structure_key(a) == structure_key(b)) == same_structure(a, b)

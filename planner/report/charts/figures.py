@@ -46,8 +46,15 @@ from planner.report.display import number
 from planner.results.plan import Plan
 
 __all__ = [
-    "CHARTS", "all_charts", "balance_sheet_chart", "capacity_chart", "money_chart",
-    "power_mix_chart", "schedule_chart", "supply_chart", "table",
+    "CHARTS",
+    "all_charts",
+    "balance_sheet_chart",
+    "capacity_chart",
+    "money_chart",
+    "power_mix_chart",
+    "schedule_chart",
+    "supply_chart",
+    "table",
 ]
 
 
@@ -65,13 +72,21 @@ def capacity_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     online = by_period(cap, "online_mw", "site", n).reindex(columns=sites, fill_value=0.0)
     colors = colors_for(sites)
     x = list(range(n))
-    areas = ax.stackplot(x, *[online[s] for s in sites], labels=sites,
-                         colors=[colors[s] for s in sites], alpha=0.85)
+    areas = ax.stackplot(
+        x, *[online[s] for s in sites], labels=sites, colors=[colors[s] for s in sites], alpha=0.85
+    )
     for area, site in zip(areas, sites, strict=True):
         area.set_gid(f"online-{site}")
     built = by_period(cap, "built_mw", "site", n).sum(axis=1)
-    ax.plot(x, built, color="0.25", ls=":", marker=".", label="built IT MW (all sites)",
-            gid="built-total")
+    ax.plot(
+        x,
+        built,
+        color="0.25",
+        ls=":",
+        marker=".",
+        label="built IT MW (all sites)",
+        gid="built-total",
+    )
     deadline_line(ax, periods)
     ax.set_ylabel("IT MW online")
     period_axis(ax, periods)
@@ -98,7 +113,7 @@ def power_mix_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     rented = rented_techs(plan_instance(plan, instance))
     for ax, site in zip(axes, sites, strict=False):  # spare axes hidden below
         _site_power(ax, plan, site, power[power["site"] == site], colors, rented)
-    for ax in axes[len(sites):]:
+    for ax in axes[len(sites) :]:
         ax.set_visible(False)
     figure_legend(fig, axes)
     return keep_inside(fig)
@@ -116,15 +131,30 @@ def _site_power(ax, plan: Plan, site: str, power: pd.DataFrame, colors, rented) 
     for source in [c for c in colors if c in gen.columns]:
         rent = source in rented
         label = "grid draw" if source == "grid" else source + (" (rented)" if rent else "")
-        ax.bar(range(n), gen[source], bottom=bottom, width=0.8, color=colors[source],
-               hatch=RENT_HATCH if rent else None, edgecolor="white" if rent else None,
-               label=label, gid=f"gen-{site}-{source}")
+        ax.bar(
+            range(n),
+            gen[source],
+            bottom=bottom,
+            width=0.8,
+            color=colors[source],
+            hatch=RENT_HATCH if rent else None,
+            edgecolor="white" if rent else None,
+            label=label,
+            gid=f"gen-{site}-{source}",
+        )
         bottom += gen[source]
     _grid_usable(ax, plan, site, n)
     onsite = by_period(power[power["source"] != "grid"], "capacity_mw", "source", n)
     if not onsite.empty and onsite.to_numpy().sum() > 0:
-        stairs(ax, onsite.sum(axis=1), from_first=True, color="0.3", ls=":",
-               label="on-site nameplate MW", gid=f"onsite-nameplate-{site}")
+        stairs(
+            ax,
+            onsite.sum(axis=1),
+            from_first=True,
+            color="0.3",
+            ls=":",
+            label="on-site nameplate MW",
+            gid=f"onsite-nameplate-{site}",
+        )
     ax.set_ylabel("MW")
     headroom(ax)
 
@@ -135,15 +165,28 @@ def _grid_usable(ax, plan: Plan, site: str, n: int) -> None:
     if chosen.empty:
         return
     usable = [float(chosen[chosen["usable_from"] <= t]["mw"].sum()) for t in range(n)]
-    stairs(ax, usable, from_first=True, color=GRID_COLOR, lw=2, ls="--", label="grid usable MW",
-            gid=f"grid-usable-{site}")
+    stairs(
+        ax,
+        usable,
+        from_first=True,
+        color=GRID_COLOR,
+        lw=2,
+        ls="--",
+        label="grid usable MW",
+        gid=f"grid-usable-{site}",
+    )
     for row in chosen.itertuples():
         t = min(max(int(row.usable_from), 0), n - 1)
         late = " (after the deadline)" if row.usable_from >= n else ""
-        ax.annotate(f"T{row.tranche} +{number(row.mw, ',.0f')} MW{late}", (t, usable[t]),
-                    fontsize=FONT_PT, xytext=(2, 3), textcoords="offset points",
-                    color=GRID_COLOR, bbox={"boxstyle": "square,pad=0.1", "fc": "white",
-                                            "ec": "none", "alpha": 0.85})
+        ax.annotate(
+            f"T{row.tranche} +{number(row.mw, ',.0f')} MW{late}",
+            (t, usable[t]),
+            fontsize=FONT_PT,
+            xytext=(2, 3),
+            textcoords="offset points",
+            color=GRID_COLOR,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
 
 
 # ---------------------------------------------------- (d) sources and uses
@@ -169,12 +212,22 @@ def money_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     return keep_inside(fig)
 
 
-def _stacked(ax, wide: pd.DataFrame, offset: float, colors, gid: str, label: str,
-             hatch: str | None = None) -> None:
+def _stacked(
+    ax, wide: pd.DataFrame, offset: float, colors, gid: str, label: str, hatch: str | None = None
+) -> None:
     bottom = pd.Series(0.0, index=wide.index)
     for col in wide.columns:
-        ax.bar(wide.index + offset, wide[col], bottom=bottom, width=0.38, color=colors[col],
-               hatch=hatch, edgecolor="white", label=label + col, gid=gid + col)
+        ax.bar(
+            wide.index + offset,
+            wide[col],
+            bottom=bottom,
+            width=0.38,
+            color=colors[col],
+            hatch=hatch,
+            edgecolor="white",
+            label=label + col,
+            gid=gid + col,
+        )
         bottom += wide[col]
 
 
@@ -198,8 +251,16 @@ def balance_sheet_chart(plan: Plan, instance: Instance | None = None) -> Figure:
         ax.plot(x, bs[col], marker="o", ms=4, color=color, label=label, gid=gid)
         limit = bs[col.replace("_musd", "_limit_musd")]
         if limit.notna().any():
-            stairs(ax, limit, x, color=color, ls="--", lw=1.5, label=f"{label} limit",
-                    gid=f"{gid}-limit")
+            stairs(
+                ax,
+                limit,
+                x,
+                color=color,
+                ls="--",
+                lw=1.5,
+                label=f"{label} limit",
+                gid=f"{gid}-limit",
+            )
     ax.set_ylim(bottom=0)
     ax.set_ylabel("$M outstanding")
     period_axis(ax, periods)
@@ -220,10 +281,23 @@ def supply_chart(plan: Plan, instance: Instance | None = None) -> Figure:
         return fig
     for ax, tech in zip(axes, techs, strict=True):
         grp = supply[supply["technology"] == tech].sort_values("period")
-        ax.bar(grp["period"], grp["used_units"], width=0.7, color="#d95f02",
-               label="units used", gid=f"supply-used-{tech}")
-        stairs(ax, grp["available_units"], grp["period"], color="#1b9e77", lw=2,
-                label="delivered (cumulative)", gid=f"supply-available-{tech}")
+        ax.bar(
+            grp["period"],
+            grp["used_units"],
+            width=0.7,
+            color="#d95f02",
+            label="units used",
+            gid=f"supply-used-{tech}",
+        )
+        stairs(
+            ax,
+            grp["available_units"],
+            grp["period"],
+            color="#1b9e77",
+            lw=2,
+            label="delivered (cumulative)",
+            gid=f"supply-available-{tech}",
+        )
         ax.set_ylabel(f"{tech}\nunits")
         headroom(ax)
         period_axis(ax, periods)
@@ -245,4 +319,3 @@ def all_charts(plan: Plan, instance: Instance | None = None) -> dict[str, Figure
     """Every chart, keyed by its id (``capacity``, ``power-mix``, ``schedule``,
     ``money``, ``balance-sheet``, ``supply``)."""
     return {name: draw(plan, instance) for name, draw in CHARTS.items()}
-

@@ -32,12 +32,23 @@ from planner.results.plan import Plan
 from planner.results.tables import COLUMNS
 
 PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
 ]
 USE_COLORS = {
-    "facility": "#4c72b0", "compute": "#8172b3", "power": "#dd8452",
-    "grid": "#55a868", "rent": "#c44e52",
+    "facility": "#4c72b0",
+    "compute": "#8172b3",
+    "power": "#dd8452",
+    "grid": "#55a868",
+    "rent": "#c44e52",
 }
 GRID_COLOR = "#2a9d8f"
 RENT_HATCH = "///"
@@ -93,8 +104,13 @@ def period_axis(ax, periods: list[str]) -> None:
     ticks = list(range(0, n, step))
     labels = period_spans(periods, short=True)
     ax.set_xticks(ticks)
-    ax.set_xticklabels([labels[t] for t in ticks], rotation=45, ha="right", fontsize=FONT_PT,
-                       rotation_mode="anchor")
+    ax.set_xticklabels(
+        [labels[t] for t in ticks],
+        rotation=45,
+        ha="right",
+        fontsize=FONT_PT,
+        rotation_mode="anchor",
+    )
     ax.tick_params(axis="y", labelsize=FONT_PT)
     ax.set_xlim(-0.5, max(n, 1) - 0.5)
     ax.grid(axis="y", alpha=0.3)
@@ -109,8 +125,16 @@ def headroom(ax) -> None:
 
 
 def no_data(ax, note: str) -> None:
-    ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes, color="0.4",
-            fontsize=FONT_PT + 1)
+    ax.text(
+        0.5,
+        0.5,
+        note,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="0.4",
+        fontsize=FONT_PT + 1,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -132,8 +156,7 @@ def stairs(ax, values, periods=None, from_first: bool = False, **style) -> None:
     if from_first:
         nonzero = np.flatnonzero(np.nan_to_num(values) != 0)
         shown[: nonzero[0] if len(nonzero) else len(values)] = np.nan
-    ax.stairs(shown, np.append(x - 0.5, x[-1] + 0.5) if len(x) else [0], baseline=None,
-              **style)
+    ax.stairs(shown, np.append(x - 0.5, x[-1] + 0.5) if len(x) else [0], baseline=None, **style)
 
 
 def colors_for(names: list[str]) -> dict[str, str]:
@@ -178,14 +201,25 @@ def figure_legend(fig: Figure, axes: list) -> None:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)
     if seen:
-        fig.legend(list(seen.values()), list(seen), loc="outside lower center",
-                   ncols=min(4, len(seen)), fontsize=FONT_PT)
+        fig.legend(
+            list(seen.values()),
+            list(seen),
+            loc="outside lower center",
+            ncols=min(4, len(seen)),
+            fontsize=FONT_PT,
+        )
 
 
 def deadline_line(ax, periods: list[str]) -> None:
     d = len(periods) - 1
-    ax.axvline(d, color="black", ls="--", lw=1.2, gid="deadline",
-               label=f"deadline period {period_spans(periods)[d]}")
+    ax.axvline(
+        d,
+        color="black",
+        ls="--",
+        lw=1.2,
+        gid="deadline",
+        label=f"deadline period {period_spans(periods)[d]}",
+    )
 
 
 # ------------------------------------------------------------ inside the frame
@@ -232,8 +266,12 @@ def _place(text, frame, placed: list, renderer, pad: float) -> None:
             text.xyann = (abs(x), dy)
             text.set_horizontalalignment("left")
         box = text.get_window_extent(renderer)
-        inside = (frame.x0 + pad <= box.x0 and box.x1 <= frame.x1 - pad
-                  and frame.y0 + pad <= box.y0 and box.y1 <= frame.y1 - pad)
+        inside = (
+            frame.x0 + pad <= box.x0
+            and box.x1 <= frame.x1 - pad
+            and frame.y0 + pad <= box.y0
+            and box.y1 <= frame.y1 - pad
+        )
         if inside and not any(box.padded(pad).overlaps(other) for other in placed):
             placed.append(box)
             return

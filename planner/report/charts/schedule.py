@@ -56,8 +56,7 @@ def schedule_chart(plan: Plan, instance: Instance | None = None) -> Figure:
     period_axis(ax, periods)
     ax.grid(axis="x", alpha=0.3)
     deadline_line(ax, periods)
-    fig.legend(handles=_schedule_legend(), loc="outside lower center", ncols=4,
-               fontsize=FONT_PT)
+    fig.legend(handles=_schedule_legend(), loc="outside lower center", ncols=4, fontsize=FONT_PT)
     return keep_inside(fig)
 
 
@@ -100,18 +99,39 @@ def _labelled(periods, gap: int) -> set[int]:
     return set(shown)
 
 
-def _spans(ax, y: int, events: list[tuple[int, float]], lead: int, color: str, marker: str,
-           fmt: Callable[[float], str], gap: int = 1) -> None:
+def _spans(
+    ax,
+    y: int,
+    events: list[tuple[int, float]],
+    lead: int,
+    color: str,
+    marker: str,
+    fmt: Callable[[float], str],
+    gap: int = 1,
+) -> None:
     labelled = _labelled([t for t, _ in events], gap)
     for t, change in events:
         if change > 0 and lead > 0:
-            ax.broken_barh([(t - lead, lead)], (y - 0.3, 0.6), facecolor="#9ecae1",
-                           edgecolor="#3182bd", lw=0.8, alpha=0.7)
-        ax.plot([t], [y], ls="", marker=marker if change > 0 else "v", ms=7,
-                color=color if change > 0 else "#7570b3")
+            ax.broken_barh(
+                [(t - lead, lead)],
+                (y - 0.3, 0.6),
+                facecolor="#9ecae1",
+                edgecolor="#3182bd",
+                lw=0.8,
+                alpha=0.7,
+            )
+        ax.plot(
+            [t],
+            [y],
+            ls="",
+            marker=marker if change > 0 else "v",
+            ms=7,
+            color=color if change > 0 else "#7570b3",
+        )
         if t in labelled:
-            ax.annotate(fmt(change), (t, y), xytext=(4, 4), textcoords="offset points",
-                        fontsize=FONT_PT)
+            ax.annotate(
+                fmt(change), (t, y), xytext=(4, 4), textcoords="offset points", fontsize=FONT_PT
+            )
 
 
 def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
@@ -129,14 +149,26 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
             events = _increments(built, base)
             if events:
                 lead = build_lead.get(site, 0)
-                rows.append((f"{site}: halls", lambda ax, y, e=events, L=lead: _spans(
-                    ax, y, e, L, "#08519c", "s", _signed(" MW"), gap)))
+                rows.append(
+                    (
+                        f"{site}: halls",
+                        lambda ax, y, e=events, L=lead: _spans(
+                            ax, y, e, L, "#08519c", "s", _signed(" MW"), gap
+                        ),
+                    )
+                )
         units = power[(power["site"] == site) & (power["source"] != "grid")]
         for tech, grp in units.groupby("source", sort=True):
             events = _increments(by_period(grp, "units", "source", n)[tech], 0.0)
             lead = unit_lead.get(tech, 0)
-            rows.append((f"{site}: {tech} units", lambda ax, y, e=events, L=lead: _spans(
-                ax, y, e, L, "#d95f02", "^", _signed(""), gap)))
+            rows.append(
+                (
+                    f"{site}: {tech} units",
+                    lambda ax, y, e=events, L=lead: _spans(
+                        ax, y, e, L, "#d95f02", "^", _signed(""), gap
+                    ),
+                )
+            )
         chosen = grid[(grid["site"] == site) & grid["chosen"].astype(bool)]
         if not chosen.empty:
             rows.append((f"{site}: grid", lambda ax, y, c=chosen: _grid_events(ax, y, c, n)))
@@ -144,14 +176,19 @@ def _schedule_rows(plan: Plan, instance: Instance | None) -> list:
     for tech, grp in supply.groupby("technology", sort=False):
         events = _increments(grp.set_index("period")["available_units"].astype(float), 0.0)
         if events:
-            rows.append((f"{tech} deliveries", lambda ax, y, e=events: _spans(
-                ax, y, e, 0, "#1b9e77", "D", _signed(""), gap)))
+            rows.append(
+                (
+                    f"{tech} deliveries",
+                    lambda ax, y, e=events: _spans(ax, y, e, 0, "#1b9e77", "D", _signed(""), gap),
+                )
+            )
     funding = table(plan, "funding")
     biggest = float(funding["draw_musd"].max()) if not funding.empty else 1.0
     for source, grp in funding.groupby("source", sort=False):
         draws = grp.groupby("period")["draw_musd"].sum()
-        rows.append((f"draws: {source}",
-                     lambda ax, y, d=draws: _draw_events(ax, y, d, biggest, gap)))
+        rows.append(
+            (f"draws: {source}", lambda ax, y, d=draws: _draw_events(ax, y, d, biggest, gap))
+        )
     return rows
 
 
@@ -161,8 +198,13 @@ def _grid_events(ax, y: int, chosen: pd.DataFrame, n: int) -> None:
         t = min(int(row.usable_from), n - 1)
         ax.plot([t], [y], ls="", marker="*", ms=11, color=GRID_COLOR)
         late = " after the deadline" if row.usable_from >= n else ""
-        ax.annotate(f"T{row.tranche} {number(row.mw, ',.0f')} MW{late}", (t, y), xytext=(4, 4),
-                    textcoords="offset points", fontsize=FONT_PT)
+        ax.annotate(
+            f"T{row.tranche} {number(row.mw, ',.0f')} MW{late}",
+            (t, y),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=FONT_PT,
+        )
 
 
 def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> None:
@@ -172,6 +214,11 @@ def _draw_events(ax, y: int, draws: pd.Series, biggest: float, gap: int = 1) -> 
     for (t, v), size in zip(draws.items(), sizes, strict=True):
         if t in labelled:
             amount = number(v, ",.0f" if abs(v) >= 1 else ",.1f")  # a small draw is not "0"
-            ax.annotate(amount, (t, y), xytext=(0, 2 + math.sqrt(size) / 2),
-                        textcoords="offset points", fontsize=FONT_PT, ha="center")
-
+            ax.annotate(
+                amount,
+                (t, y),
+                xytext=(0, 2 + math.sqrt(size) / 2),
+                textcoords="offset points",
+                fontsize=FONT_PT,
+                ha="center",
+            )
