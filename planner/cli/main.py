@@ -28,6 +28,7 @@ from planner.cli.common import (
 )
 from planner.cli.generate import generate_cmd
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
+from planner.cli.robust import robust_cmd
 from planner.cli.stress import stress_cmd
 from planner.cli.studies import COMMANDS as SCENARIO_COMMANDS
 from planner.io.errors import InstanceError
@@ -342,7 +343,15 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 
-for command in (report_cmd, show_cmd, compare_cmd, generate_cmd, *SCENARIO_COMMANDS, stress_cmd):
+for command in (
+    report_cmd,
+    show_cmd,
+    compare_cmd,
+    generate_cmd,
+    *SCENARIO_COMMANDS,
+    robust_cmd,
+    stress_cmd,
+):
     main.add_command(command)
 
 

@@ -39,13 +39,13 @@ from planner.results.plan import Plan
 from planner.solver.options import SolveOptions
 from planner.studies import shocks
 from planner.studies.evaluate import Commitments, bought_technologies
-from planner.studies.stress_model import (
+from planner.studies.stress_model import StressModel
+from planner.studies.stress_shocks import (
     GRIDS,
     LOSS,
     UNITS,
     Shock,
     StressError,
-    StressModel,
     default_shocks,
     parse_shock,
     tidy,

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import planner
-from planner.analysis.explain import explain, nice_step
+from planner.analysis.candidates import nice_step
+from planner.analysis.explain import explain
 from planner.cli.main import main
 
 INSTANCES = Path(__file__).parent.parent.parent / "instances"
