@@ -99,6 +99,28 @@ def gap_phrase(plan: Plan) -> str:
     return f"largest stage gap {gap:.2%} ({term})"
 
 
+# Each stage's unit and format; a term not listed is shown with one decimal.
+STAGE_FORMATS = {
+    "capacity": (",.1f", "MW"),
+    "expected_capacity": (",.1f", "MW"),
+    "worst_capacity": (",.1f", "MW"),
+    "capacity_time": (",.0f", "MW-months"),
+    "cost": (",.1f", "$M"),
+    "co2": (",.3f", "Mt"),
+}
+
+
+def stage_value(term: str, value: float) -> str:
+    """'cost = 39,690.0 $M': a stage's value with thousands separators, the
+    decimals its unit needs, and the unit.
+
+    >>> stage_value("capacity_time", 21080.4), stage_value("co2", 8.0514)
+    ('capacity_time = 21,080 MW-months', 'co2 = 8.051 Mt')
+    """
+    spec, unit = STAGE_FORMATS.get(term, (",.1f", ""))
+    return f"{term} = {number(value, spec)}" + (f" {unit}" if unit else "")
+
+
 def summary_text(plan: Plan) -> str:
     """The readable summary of ``planner solve``."""
     lines = [f"{plan.instance_name}: {plan.status.value}"]
@@ -112,7 +134,7 @@ def summary_text(plan: Plan) -> str:
     lines += [
         f"capacity online in the deadline period ({deadline}): {number(plan.capacity_mw)} MW",
         f"total cost: {number(plan.total_cost)} $M   CO2: {number(plan.co2_mt, ',.3f')} Mt",
-        "stages: " + ", ".join(f"{s.term} = {s.value:,.4g}" for s in plan.stages),
+        "stages: " + ", ".join(stage_value(s.term, s.value) for s in plan.stages),
         "",
         "capacity by site at the deadline (IT MW):",
         _table_of(plan.site_capacity()),

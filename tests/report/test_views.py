@@ -310,3 +310,18 @@ def test_report_command_shows_saved_or_computed_bottlenecks(cli, plan_files, tmp
     assert result.exit_code == 0, result.output
     section = re.search(r'<section id="bottlenecks">(.*?)</section>', computed.read_text(), re.S)[1]
     assert "money" in section and "not computed" not in section
+
+
+def test_solve_summary_prints_stage_values_with_separators_and_units(toy):
+    """The toy's stages [capacity, cost] at tolerance 0 are 127 MW and
+    1430 $M (docs/model.md 6, derived by hand there): the summary prints
+    them as people write numbers, never in scientific notation."""
+    from planner.report.text import stage_value, summary_text
+
+    plan, _ = toy
+    text = summary_text(plan)
+    assert "stages: capacity = 127.0 MW, cost = 1,430.0 $M" in text
+    assert "e+" not in text
+    assert stage_value("capacity_time", 39_690.4) == "capacity_time = 39,690 MW-months"
+    assert stage_value("co2", -0.0) == "co2 = 0.000 Mt"
+    assert stage_value("worst_capacity", 1234.56) == "worst_capacity = 1,234.6 MW"
