@@ -69,6 +69,15 @@ def terminated(signum, frame) -> NoReturn:  # noqa: ARG001
 
 
 # ----------------------------------------------------------------- helpers
+def example(*lines: str) -> str:
+    """A command's epilog: its example, each line a command that runs as
+    written from the repository's root (tests/cli/test_help.py runs them)."""
+    return "\b\nExample:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+TOY_PLAN = "planner solve instances/toy-two-sites.yaml --out out/toy"
+
+
 def pyomo_logs_to_stderr() -> None:
     """Pyomo's own log handler writes to stdout, which is for plans and JSON.
     Called by the commands that solve, once they have imported the solver."""
@@ -209,11 +218,32 @@ def finish(
         sys.exit(ExitCode.ERROR)
 
 
+def outputs_options(rows: str, chart: str):
+    """``--csv FILE`` (the rows, e.g. "the rows"), ``--chart FILE.png`` (the
+    chart, e.g. "Chart MW against $M") and ``--json``; no file by default."""
+
+    def decorate(f):
+        f = click.option(
+            "--json", "as_json", is_flag=True, help="Print one JSON object on stdout."
+        )(f)
+        f = click.option(
+            "--chart", "chart_path", metavar="FILE.png", help=f"{chart} (default: none)."
+        )(f)
+        return click.option(
+            "--csv",
+            "csv_path",
+            metavar="FILE",
+            help=f"Write {rows} to this CSV file (default: none).",
+        )(f)
+
+    return decorate
+
+
 def parallel_options(f):
     f = click.option(
         "--scheduler",
         metavar="ADDRESS",
-        help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.",
+        help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: local processes).",
     )(f)
     f = click.option(
         "--workers",
@@ -225,9 +255,9 @@ def parallel_options(f):
 
 
 def solver_options(
-    time_limit: str = "Seconds for each solve.",
+    time_limit: str = "Wall-clock seconds for each solve (default: no limit).",
     *,
-    threads: str | None = "HiGHS threads per solve.",
+    threads: str | None = "HiGHS threads per solve (default 1).",
     threads_default: int | None = 1,
     seed: str | None = None,
 ):
@@ -240,19 +270,25 @@ def solver_options(
 
     def decorate(f):
         if seed is not None:
-            f = click.option("--seed", type=options.SEED, default=0, show_default=True, help=seed)(
-                f
-            )
+            f = click.option("--seed", type=options.SEED, default=0, metavar="N", help=seed)(f)
         if threads is not None:
             f = click.option(
                 "--threads",
                 type=options.THREADS,
                 default=threads_default,
-                show_default=threads_default is not None,
+                metavar="N",
                 help=threads,
             )(f)
-        f = click.option("--mip-gap", type=options.MIP_GAP, default=MIP_GAP, show_default=True)(f)
-        f = click.option("--time-limit", type=options.TIME_LIMIT, help=time_limit)(f)
+        f = click.option(
+            "--mip-gap",
+            type=options.MIP_GAP,
+            default=MIP_GAP,
+            metavar="GAP",
+            help=f"Relative MIP gap of each stage, in [0, 1) (default {MIP_GAP:g}).",
+        )(f)
+        f = click.option(
+            "--time-limit", type=options.TIME_LIMIT, metavar="SECONDS", help=time_limit
+        )(f)
         return f
 
     return decorate

@@ -5,39 +5,52 @@ from __future__ import annotations
 import click
 
 from planner.cli import options
+from planner.cli.common import example
 from planner.io.errors import InstanceError
 from planner.io.generate_draw import PERIOD_MONTHS
 
 
-@click.command("generate")
-@click.option("--sites", type=options.SITES, required=True, help="Number of sites.")
+@click.command(
+    "generate",
+    epilog=example(
+        "planner generate --sites 5 --periods 12 --seed 1 -o out/five.yaml",
+        "planner solve out/five.yaml",
+    ),
+)
+@click.option("--sites", type=options.SITES, metavar="N", required=True, help="Number of sites.")
 @click.option(
     "--periods",
     type=options.PERIODS,
+    metavar="T",
     required=True,
-    help="Number of periods T (the deadline is in the last).",
+    help="Number of periods (the deadline is in the last).",
 )
 @click.option(
     "--technologies",
     type=options.TECHNOLOGIES,
     default=5,
-    show_default=True,
-    help="Number of on-site power technologies.",
+    metavar="N",
+    help="Number of on-site power technologies (default 5).",
 )
 @click.option(
     "--sources",
     type=options.SOURCES,
     default=5,
-    show_default=True,
-    help="Number of funding sources.",
+    metavar="N",
+    help="Number of funding sources (default 5).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    metavar="N",
+    help="Random seed: same seed, same file (default 0).",
+)
 @click.option(
     "--period-months",
     type=click.Choice([str(p) for p in PERIOD_MONTHS]),
     default="3",
-    show_default=True,
-    help="Months per period.",
+    help="Months per period (default 3).",
 )
 @click.option(
     "-o",
@@ -45,7 +58,8 @@ from planner.io.generate_draw import PERIOD_MONTHS
     "output",
     type=click.Path(dir_okay=False, writable=True),
     required=True,
-    help="YAML file to write.",
+    metavar="FILE",
+    help="The YAML file to write.",
 )
 def generate_cmd(
     sites: int,

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 import click
 
 from planner.cli.common import (
+    TOY_PLAN,
     ExitCode,
+    example,
     exit_code,
     fail,
     libraries_loaded,
@@ -89,13 +91,16 @@ LOADS: dict[str, tuple[str, ...]] = {
 }
 
 
+HELP_OPTIONS = frozenset(("-h", "--help"))
+
+
 class PlannerGroup(click.Group):
     """Turn any unexpected error into one line and exit 1 (``--debug`` shows
     the traceback); load what a command needs before it runs."""
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name, cmd, rest = super().resolve_command(ctx, args)
-        if cmd is not None and "--help" not in rest:
+        if cmd is not None and not HELP_OPTIONS.intersection(rest):
             for module in LOADS.get(cmd.name or "", ()):
                 importlib.import_module(module)
             pyomo_logs_to_stderr()
@@ -126,7 +131,11 @@ class PlannerGroup(click.Group):
             ctx.exit(ExitCode.ERROR)
 
 
-@click.group(cls=PlannerGroup)
+@click.group(
+    cls=PlannerGroup,
+    context_settings={"help_option_names": sorted(HELP_OPTIONS)},
+    epilog=example("planner solve instances/toy-two-sites.yaml"),
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 @click.version_option(package_name="planner")
@@ -154,7 +163,7 @@ def _invalid(problems: list[str], as_json: bool) -> None:
     sys.exit(ExitCode.INVALID)
 
 
-@main.command("validate")
+@main.command("validate", epilog=example("planner validate instances/texas-2028.yaml"))
 @click.argument("file", type=click.Path(dir_okay=True))
 def validate_cmd(file: str) -> None:
     """Check an instance file: print 'ok' or every problem, one per line."""
@@ -167,12 +176,20 @@ def validate_cmd(file: str) -> None:
     click.echo("ok")
 
 
-@main.command("solve")
+@main.command("solve", epilog=example(f"{TOY_PLAN} --verify"))
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option("--out", type=click.Path(file_okay=False), help="Write plan.json and CSVs here.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write plan.json and one CSV per table to this folder (default: none).",
+)
 @solver_options(
-    "Seconds.", threads="HiGHS threads.", threads_default=None, seed="HiGHS random seed."
+    "Wall-clock seconds for all stages together (default: no limit).",
+    threads="HiGHS threads (default: HiGHS's choice).",
+    threads_default=None,
+    seed="HiGHS random seed, 0 to 2^31-1 (default 0).",
 )
 @click.option(
     "--verify",
@@ -262,7 +279,7 @@ def _write_out(plan: Plan, out: str) -> str | None:
     return None
 
 
-@main.command("verify")
+@main.command("verify", epilog=example(TOY_PLAN, "planner verify out/toy/plan.json"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def verify_cmd(files: tuple[str, ...]) -> None:
     """Check a plan against every rule of the model, without a solver.
@@ -306,10 +323,10 @@ def _read_plan(path: str) -> Plan:
         fail(str(exc), ExitCode.INVALID)
 
 
-@main.command("explain")
+@main.command("explain", epilog=example(TOY_PLAN, "planner explain out/toy/plan.json"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@solver_options("Seconds for each re-solve.", threads=None)
+@solver_options("Wall-clock seconds for each re-solve (default: no limit).", threads=None)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import ExitCode, fail
+from planner.cli.common import TOY_PLAN, ExitCode, example, fail
 from planner.io.errors import InstanceError
 from planner.io.strict_json import dumps
 
@@ -88,28 +88,30 @@ def _write(path: str, content) -> None:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
-@click.command("report")
+@click.command(
+    "report",
+    epilog=example(TOY_PLAN, "planner report out/toy/plan.json --explain -o out/toy.html"),
+)
 @click.argument("plan_file", metavar="PLAN.json")
 @click.option(
     "--instance",
     "instance_file",
     metavar="FILE",
-    help="The instance solved: adds lead times and rented units to the charts.",
+    help="The instance solved: adds lead times and rented units to the charts (default: none).",
 )
 @click.option(
     "-o",
     "--out",
     "out",
     default="report.html",
-    show_default=True,
     metavar="FILE",
-    help="The HTML file to write.",
+    help="The HTML file to write (default report.html).",
 )
 @click.option(
     "--bottlenecks",
     "bottlenecks_file",
     metavar="FILE",
-    help="Show the bottlenecks of 'planner explain --json' saved in FILE.",
+    help="Show the bottlenecks of 'planner explain --json' saved in FILE (default: none).",
 )
 @click.option(
     "--explain",
@@ -123,7 +125,11 @@ def _write(path: str, content) -> None:
     is_flag=True,
     help="Add a Credit stress section: 'planner stress' of the plan's commitments.",
 )
-@click.option("--stress-from", metavar="YYYY-MM", help="The date the stress shocks hit from.")
+@click.option(
+    "--stress-from",
+    metavar="YYYY-MM",
+    help="The month the stress shocks hit from (default: the horizon's start).",
+)
 def report_cmd(
     plan_file: str,
     instance_file: str | None,
@@ -165,10 +171,14 @@ def _stress(plan: Plan, instance, start: str | None):
         fail(f"--stress: {exc}")
 
 
-@click.command("show")
+@click.command(
+    "show", epilog=example(TOY_PLAN, "planner show out/toy/plan.json --excel out/toy.xlsx")
+)
 @click.argument("plan_file", metavar="PLAN.json")
 @click.option(
-    "--excel", metavar="FILE", help="Also write the tables to this .xlsx workbook, one sheet each."
+    "--excel",
+    metavar="FILE",
+    help="Also write the tables to this .xlsx workbook, one sheet each (default: none).",
 )
 def show_cmd(plan_file: str, excel: str | None) -> None:
     """Print a solved plan: summary and main tables."""
@@ -195,7 +205,14 @@ def _names(a_file: str, b_file: str, a: Plan, b: Plan) -> tuple[str, str]:
     return "A", "B"
 
 
-@click.command("compare")
+@click.command(
+    "compare",
+    epilog=example(
+        TOY_PLAN,
+        "planner solve instances/bridge-power.yaml --out out/bridge",
+        "planner compare out/toy/plan.json out/bridge/plan.json",
+    ),
+)
 @click.argument("a_file", metavar="A.json")
 @click.argument("b_file", metavar="B.json")
 @click.option(

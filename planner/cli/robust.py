@@ -15,6 +15,7 @@ import click
 from planner.cli.common import (
     FORMATS,
     ExitCode,
+    example,
     exit_code,
     fail,
     invalid,
@@ -28,21 +29,23 @@ from planner.results.text import text_table
 
 
 # ----------------------------------------------------------------- robust
-@click.command("robust")
+@click.command(
+    "robust",
+    epilog=example("planner robust instances/bridge-power-scenarios.yaml --out out/robust"),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--objective",
     type=click.Choice(["expected", "worst"]),
     default="expected",
-    show_default=True,
     help="expected: [expected_capacity, capacity_time, cost]; worst: "
-    "[worst_capacity, expected_capacity, capacity_time, cost].",
+    "[worst_capacity, expected_capacity, capacity_time, cost] (default expected).",
 )
 @click.option(
     "--stages",
     metavar="TERMS",
     help="Comma-separated stages instead, from expected_capacity, worst_capacity, "
-    "capacity_time, cost, co2.",
+    "capacity_time, cost, co2 (default: those of --objective).",
 )
 @click.option(
     "--show",
@@ -52,18 +55,20 @@ from planner.results.text import text_table
 @click.option(
     "--compare/--no-compare",
     default=True,
-    show_default=True,
-    help="Test the robust plan and the plans made for fixed dates in every scenario.",
+    help="Test the robust plan and the plans made for fixed dates in every scenario "
+    "(default: compare).",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    help="Write plan.json, its CSVs, scenarios.csv and comparison.csv here.",
+    metavar="DIR",
+    help="Write plan.json, its CSVs, scenarios.csv and comparison.csv to this folder "
+    "(default: none).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @solver_options(
-    "Seconds for the robust model, all stages together.",
-    threads="HiGHS threads.",
+    "Wall-clock seconds for the robust model, all stages together (default: no limit).",
+    threads="HiGHS threads (default: HiGHS's choice).",
     threads_default=None,
 )
 def robust_cmd(

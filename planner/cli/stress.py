@@ -13,10 +13,12 @@ import click
 from planner.cli import options
 from planner.cli.common import (
     check_plan,
+    example,
     fail,
     finish,
     invalid,
     outputs,
+    outputs_options,
     read_study,
     solve_options,
     solver_options,
@@ -41,7 +43,12 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
         invalid([f"{file}: --sizes: a list 0,0.1,0.3 or a range FIRST:LAST:STEP, got {text!r}"])
 
 
-@click.command("stress")
+@click.command(
+    "stress",
+    epilog=example(
+        "planner stress instances/credit-crunch.yaml --shock cut:kind=spv --chart out/spv.png"
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--plan",
@@ -56,10 +63,13 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
     metavar="SELECTOR",
     help="A source (NAME, cut:kind=spv, cut:off_balance_sheet), rate:NAME, a limit "
     "(max_off_balance_sheet) or capex:all|site=S|technology=K. Repeat for "
-    "several; none: every source and limit in turn.",
+    "several (default: every source and limit in turn).",
 )
 @click.option(
-    "--from", "start", metavar="YYYY-MM", help="The date the shock hits from (default: the start)."
+    "--from",
+    "start",
+    metavar="YYYY-MM",
+    help="The month the shock hits from (default: the horizon's start).",
 )
 @click.option(
     "--sizes",
@@ -71,12 +81,10 @@ def _sizes(text: str | None, file: str) -> list[float] | None:
     "--precision",
     type=options.Finite(min=0, min_open=True),
     default=1e-3,
-    show_default=True,
-    help="Bisection precision of the absorbed size.",
+    metavar="SIZE",
+    help="Bisection precision of the absorbed size, in the shock's unit (default 1e-3).",
 )
-@click.option("--csv", "csv_path", metavar="FILE", help="Write every point to this CSV file.")
-@click.option("--chart", "chart_path", metavar="FILE.png", help="Chart MW against each shock.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@outputs_options("every point", "Chart MW at the deadline against each shock")
 @solver_options()
 def stress_cmd(
     file,

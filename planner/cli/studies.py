@@ -22,9 +22,11 @@ from planner.cli import options
 from planner.cli.common import (
     FORMATS,
     check_plan,
+    example,
     finish,
     invalid,
     outputs,
+    outputs_options,
     parallel_options,
     plural,
     progress_bar,
@@ -41,7 +43,13 @@ from planner.results.text import text_table
 
 
 # ------------------------------------------------------------------ sweep
-@click.command("sweep")
+@click.command(
+    "sweep",
+    epilog=example(
+        "planner sweep instances/toy-two-sites.yaml "
+        "--vary horizon.deadline=2027-06,2027-12,2028-06 --csv out/sweep.csv"
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--vary",
@@ -51,30 +59,27 @@ from planner.results.text import text_table
     metavar="PATH=VALUES",
     help="A field and its values, e.g. horizon.deadline=2027-12,2028-06 or "
     "limits.max_debt_on_balance_sheet=10000:30000:5000 or "
-    "sites[*].grid.tranches[*].wait_months=+0,+6,+12. Repeat for a grid.",
+    "sites[*].grid.tranches[*].wait_months=+0,+6,+12 (in the field's unit). "
+    "Repeat for a grid.",
 )
 @click.option(
-    "--zip", "zipped", is_flag=True, help="Pair the --vary values one by one instead of a grid."
+    "--zip",
+    "zipped",
+    is_flag=True,
+    help="Pair the --vary values one by one (default: every combination).",
 )
-@click.option("--csv", "csv_path", metavar="FILE", help="Write the rows to this CSV file.")
-@click.option(
-    "--chart",
-    "chart_path",
-    metavar="FILE.png",
-    help="Chart capacity and cost against the first --vary.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@outputs_options("the rows", "Chart capacity and cost against the first --vary")
 @click.option(
     "--chunk",
     type=options.CHUNK,
     default=10,
-    show_default=True,
-    help="Scenarios re-solved one after another on one built model.",
+    metavar="N",
+    help="Scenarios re-solved one after another on one built model (default 10).",
 )
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="Build every scenario's model afresh (no re-solves), e.g. to compare.",
+    help="Build every scenario's model afresh, e.g. to compare (default: re-solve).",
 )
 @parallel_options
 @solver_options()
@@ -156,7 +161,14 @@ def sweep_cmd(
 
 
 # ------------------------------------------------------------------- risk
-@click.command("risk")
+@click.command(
+    "risk",
+    epilog=example(
+        "planner solve instances/bridge-power-scenarios.yaml --out out/bridge",
+        "planner risk instances/bridge-power-scenarios.yaml --plan out/bridge/plan.json "
+        "--samples 50",
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--plan",
@@ -165,8 +177,20 @@ def sweep_cmd(
     metavar="PLAN.json",
     help="The plan to test (plan.json of 'planner solve --out' or 'planner robust --out').",
 )
-@click.option("--samples", type=options.SAMPLES, default=200, show_default=True)
-@click.option("--seed", type=options.SEED, default=0, show_default=True, help="Seed of the draws.")
+@click.option(
+    "--samples",
+    type=options.SAMPLES,
+    default=200,
+    metavar="N",
+    help="Monte Carlo samples (default 200).",
+)
+@click.option(
+    "--seed",
+    type=options.SEED,
+    default=0,
+    metavar="N",
+    help="Seed of the draws: same seed, same samples (default 0).",
+)
 @click.option(
     "--target",
     type=options.NONNEGATIVE,
@@ -177,12 +201,14 @@ def sweep_cmd(
     "--uncertainty",
     "uncertainty_file",
     metavar="FILE",
-    help="Take the uncertainty: section from this file instead of FILE.",
+    help="Take the uncertainty: section from this file (default: FILE's own).",
 )
-@click.option("--no-inputs", is_flag=True, help="Skip the runs of each uncertain input alone.")
-@click.option("--csv", "csv_path", metavar="FILE", help="Write every sample to this CSV file.")
-@click.option("--chart", "chart_path", metavar="FILE.png", help="A histogram of the capacity.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option(
+    "--no-inputs",
+    is_flag=True,
+    help="Skip the runs of each uncertain input alone (default: run them).",
+)
+@outputs_options("every sample", "A histogram of the MW at the deadline")
 @parallel_options
 @solver_options()
 def risk_cmd(
@@ -276,24 +302,27 @@ def _uncertainty_from(path: str, study):
 
 
 # --------------------------------------------------------------- frontier
-@click.command("frontier")
+@click.command(
+    "frontier",
+    epilog=example(
+        "planner frontier instances/toy-two-sites.yaml --points 5 --chart out/frontier.png"
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--points",
     type=options.POINTS,
     default=11,
-    show_default=True,
-    help="Points from the cheapest plan to the plan of most capacity.",
+    metavar="N",
+    help="Points from the cheapest plan to the plan of most capacity (default 11).",
 )
-@click.option("--csv", "csv_path", metavar="FILE", help="Write the points to this CSV file.")
-@click.option("--chart", "chart_path", metavar="FILE.png", help="Chart capacity against cost.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@outputs_options("the points", "Chart MW against $M")
 @click.option(
     "--chunk",
     type=options.CHUNK,
     default=5,
-    show_default=True,
-    help="Points re-solved one after another on one built model.",
+    metavar="N",
+    help="Points re-solved one after another on one built model (default 5).",
 )
 @parallel_options
 @solver_options()
