@@ -110,13 +110,15 @@ STAGE_FORMATS = {
 }
 
 
-def stage_value(term: str, value: float) -> str:
+def stage_value(term: str, value: float | None) -> str:
     """'cost = 39,690.0 $M': a stage's value with thousands separators, the
     decimals its unit needs, and the unit.
 
     >>> stage_value("capacity_time", 21080.4), stage_value("co2", 8.0514)
     ('capacity_time = 21,080 MW-months', 'co2 = 8.051 Mt')
     """
+    if value is None:
+        return f"{term}: no value"
     spec, unit = STAGE_FORMATS.get(term, (",.1f", ""))
     return f"{term} = {number(value, spec)}" + (f" {unit}" if unit else "")
 

@@ -325,3 +325,4 @@ def test_solve_summary_prints_stage_values_with_separators_and_units(toy):
     assert stage_value("capacity_time", 39_690.4) == "capacity_time = 39,690 MW-months"
     assert stage_value("co2", -0.0) == "co2 = 0.000 Mt"
     assert stage_value("worst_capacity", 1234.56) == "worst_capacity = 1,234.6 MW"
+    assert stage_value("cost", None) == "cost: no value"
