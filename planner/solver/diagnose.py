@@ -172,6 +172,7 @@ def _groups(m: pyo.ConcreteModel, d: ModelData) -> dict[tuple, list]:
         for idx in list(comp.keys()) if comp.is_indexed() else [None]:
             coef = 1.0
             if name == "source_per_month":
+                assert idx is not None, "source_per_month is indexed by (source, period)"
                 f, t = idx
                 coef = float(d.pm * (t - d.first_draw[f] + 1))
             out.setdefault(_group(name, idx), []).append(

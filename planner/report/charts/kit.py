@@ -235,7 +235,7 @@ def keep_inside(fig: Figure, pad: float = 3.0) -> Figure:
             text.set_in_layout(False)
     fig.canvas.draw()
     fig.set_layout_engine("none")
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas
     for ax in fig.axes:
         if not ax.get_visible():
             continue
