@@ -194,6 +194,13 @@ def leads(instance: Instance | None) -> tuple[dict[str, int], dict[str, int]]:
     return build, units
 
 
+def legend_label(name: str) -> str:
+    """A user's name as a legend label: matplotlib leaves out of a legend any
+    label that begins with ``_``, so such a name is led by a zero-width space
+    (drawn as nothing) and is shown as written."""
+    return "\u200b" + name if name.startswith("_") else name
+
+
 def figure_legend(fig: Figure, axes: list) -> None:
     """One legend for the figure, each label once."""
     seen: dict[str, Artist] = {}
