@@ -5,7 +5,7 @@ Two sources of instances:
 * the property tests' strategy (tests/strategies.py), drawn under several
   hypothesis seeds: 1-3 sites, 2-8 periods of 1 to 12 months, every stage
   list, commitments, rented and bought units, schedules, funding and limits;
-* the generator of ``planner generate`` (planner/generate.py) under its own
+* the generator of ``planner generate`` (planner/io/generate.py) under its own
   seeds: larger, realistic instances at 1, 3, 6 and 12 months a period.
 
 Each instance is solved (MIP gap 1e-4) and its plan checked: the verifier
@@ -132,7 +132,7 @@ class Soak:
         return self.count - start
 
     def generated(self, count: int) -> int:
-        """``count`` instances of planner/generate.py, sizes and resolutions cycled."""
+        """``count`` instances of planner/io/generate.py, sizes and resolutions cycled."""
         shapes = [
             (1, 6, 1, 2, 3),
             (2, 8, 2, 3, 3),
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--examples", type=int, default=450, help="instances per seed")
     parser.add_argument(
-        "--generated", type=int, default=200, help="instances of planner/generate.py"
+        "--generated", type=int, default=200, help="instances of planner/io/generate.py"
     )
     parser.add_argument(
         "--failures",

@@ -186,7 +186,8 @@ def outputs(
 ) -> tuple[list[str], list[str]]:
     """Write each (path, writer) whose path is given; the paths written and
     the error lines."""
-    written, errors = [], []
+    written: list[str] = []
+    errors: list[str] = []
     for path, write in wanted:
         if not path:
             continue

@@ -71,7 +71,7 @@ def section_references(
         extra = f" (did you mean '{hint[0]}'?)" if hint else ""
         out.append(section_line(source, path, f"unknown {label}{extra}", name))
 
-    out += shocks.references(owner.money, data, where, source, section_line)
+    out += shocks.references(getattr(owner, "money", []), data, where, source, section_line)
     for kind in ("grid", "deliveries", "funding"):
         for i, e in enumerate(getattr(owner, kind)):
             path = f"{where}.{kind}[{i}]"

@@ -31,7 +31,7 @@ are rounded to whole months; a negative slip brings a date forward.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast
 
 import numpy as np
 from pydantic import (
@@ -138,8 +138,12 @@ def _draw(spec: SlipSpec, rng: np.random.Generator, n: int) -> np.ndarray:
 # (docs/scenarios.md section 7).
 _UNCERTAIN_SHOCKS = shocks.make_entries(SlipSpec)
 _FIXED_SHOCKS = shocks.make_entries(Number)
-MoneyShock = Annotated[Union[_UNCERTAIN_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
-FixedMoneyShock = Annotated[Union[_FIXED_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
+if TYPE_CHECKING:  # made at run time from the shock schema: opaque to a type checker
+    MoneyShock = Any
+    FixedMoneyShock = Any
+else:
+    MoneyShock = Annotated[Union[_UNCERTAIN_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
+    FixedMoneyShock = Annotated[Union[_FIXED_SHOCKS], Field(discriminator="shock")]  # noqa: UP007
 MONEY_TYPES = _UNCERTAIN_SHOCKS + _FIXED_SHOCKS
 
 
@@ -216,7 +220,7 @@ def entry_spec(entry: Entry):
     """An entry's value: its slip, delay or money shock's size (a number, or in
     ``uncertainty:`` a distribution)."""
     if isinstance(entry, MONEY_TYPES):
-        return entry.spec()
+        return cast(Any, entry).spec()
     return entry.delay_months if isinstance(entry, FundingDelay) else entry.slip_months
 
 

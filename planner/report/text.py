@@ -94,7 +94,7 @@ def gap_phrase(plan: Plan) -> str:
     term, gap = plan.largest_gap()
     if term is None:
         return "no stage gap"
-    if not math.isfinite(gap):
+    if gap is None or not math.isfinite(gap):
         return f"largest stage gap unknown ({term} has no bound)"
     return f"largest stage gap {gap:.2%} ({term})"
 
@@ -134,8 +134,10 @@ def summary_text(plan: Plan) -> str:
     lines[0] += f" ({gap_phrase(plan)})" if plan.stages else ""
     deadline = plan_spans(plan)[-1]
     lines += [
-        f"capacity online in the deadline period ({deadline}): {number(plan.capacity_mw)} MW",
-        f"total cost: {number(plan.total_cost)} $M   CO2: {number(plan.co2_mt, ',.3f')} Mt",
+        f"capacity online in the deadline period ({deadline}): "
+        f"{number(plan.capacity_mw or 0.0)} MW",
+        f"total cost: {number(plan.total_cost or 0.0)} $M   "
+        f"CO2: {number(plan.co2_mt or 0.0, ',.3f')} Mt",
         "stages: " + ", ".join(stage_value(s.term, s.value) for s in plan.stages),
         "",
         "capacity by site at the deadline (IT MW):",

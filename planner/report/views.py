@@ -119,7 +119,7 @@ def cell_text(value, digits: int = 1) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return "" if math.isnan(value) else number(value, f",.{digits}f")
+        return "" if math.isnan(value) else number(float(value), f",.{digits}f")
     return str(value)
 
 
@@ -340,7 +340,7 @@ def compare_text(a: Plan, b: Plan, name_a: str = "A", name_b: str = "B") -> str:
 # ------------------------------------------------------------ Excel
 def write_excel(plan: Plan, path: str | os.PathLike) -> None:
     """One sheet per table: a summary, the main tables, then every plan table.
-    Every text cell is of Excel's string type (:mod:`planner.spreadsheet`):
+    Every text cell is of Excel's string type (:mod:`planner.results.spreadsheet`):
     a name such as ``=HYPERLINK(...)`` is shown, never evaluated."""
     summary = pd.DataFrame({"summary": summary_lines(plan)})
     sheets = {

@@ -116,7 +116,7 @@ def _path(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _pydantic_line(source: str, err: dict) -> str:
+def _pydantic_line(source: str, err: Any) -> str:
     loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-plain"))
     message = _MESSAGES.get(err["type"]) or str(err.get("msg", "is not valid")).lower()
     if err["type"] == "missing":

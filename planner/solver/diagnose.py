@@ -47,6 +47,11 @@ MONEY_RULES = (
 CO2_RULES = ("max_co2",)
 COMMITMENT_WEIGHT = 1e3  # a committed MW missed weighs far more than a limit exceeded
 TOL = 1e-6
+AND_LIMITS = (
+    "and, meeting the commitments as far as they can be met, these limits fall short too "
+    "(raising them does not make the commitments above possible on time):"
+)
+TOGETHER = "these limits must change together (the amounts are of one plan that meets them all):"
 
 
 def _solve_elastic(instance: Instance, options: SolveOptions, commitments_elastic: bool):
@@ -128,11 +133,16 @@ def explain_infeasible(instance: Instance, options: SolveOptions | None = None) 
         shortfalls, data, m = _solve_elastic(instance, options, commitments_elastic=True)
     if not shortfalls:
         return []
-    lines = []
     commitments = [s for s in shortfalls if s.rule == "commitment"]
-    lines += commitment_lines(commitments, data, m, instance)
-    lines += [limit_line(s, data) for s in first_per_rule(shortfalls) if s.rule != "commitment"]
-    return lines
+    lines = commitment_lines(commitments, data, m, instance)
+    limits = [limit_line(s, data) for s in first_per_rule(shortfalls) if s.rule != "commitment"]
+    if limits and lines:
+        # The amounts are those of the elastic plan, which meets the
+        # commitments as far as they can be met: no one of them is enough alone.
+        lines.append(AND_LIMITS)
+    elif len(limits) > 1:
+        lines.append(TOGETHER)
+    return lines + limits
 
 
 # ------------------------------------------------------- limits to raise
@@ -172,6 +182,7 @@ def _groups(m: pyo.ConcreteModel, d: ModelData) -> dict[tuple, list]:
         for idx in list(comp.keys()) if comp.is_indexed() else [None]:
             coef = 1.0
             if name == "source_per_month":
+                assert idx is not None, "source_per_month is indexed by (source, period)"
                 f, t = idx
                 coef = float(d.pm * (t - d.first_draw[f] + 1))
             out.setdefault(_group(name, idx), []).append(

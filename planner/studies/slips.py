@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from planner.calendar import shift_month, whole_months
 from planner.io.shocks import MONEY_KEY
@@ -69,7 +69,7 @@ def slips_of(entries: list[tuple[Entry, float]], data: Mapping) -> Slips:
     out = Slips()
     for entry, months in entries:
         if isinstance(entry, MONEY_TYPES):
-            out.money.append(entry.applied(months, data))
+            out.money.append(cast(Any, entry).applied(months, data))
             continue
         m = whole_months(months)
         book: dict[Any, int]

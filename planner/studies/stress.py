@@ -3,8 +3,8 @@ at the deadline, and the MW at the deadline as the shock grows
 (docs/scenarios.md section 8).
 
 The plan's commitments (a given plan, or the optimal plan of the file) are
-evaluated by the rules of :mod:`planner.evaluate` on ONE built model that
-holds a row for every shock the test can apply (:mod:`planner.shocks` gives
+evaluated by the rules of :mod:`planner.studies.evaluate` on ONE built model that
+holds a row for every shock the test can apply (:mod:`planner.studies.shocks` gives
 the rules), all free at first. Each point of a curve moves right-hand sides,
 coefficients and cost entries of that model in place and re-solves it,
 warm-started: the capacity stage, then the cheapest way to keep it (the cost
@@ -246,7 +246,7 @@ def run_stress(
         mine = sizes is not None and (
             sh.kind != "rate" or all(x.kind == "rate" for x in shock_list)
         )
-        grid = sorted(set(sizes if mine else GRIDS[sh.kind]) | {0.0})
+        grid = sorted(set(sizes if mine and sizes is not None else GRIDS[sh.kind]) | {0.0})
         points = {}
         for x in grid:
             points[x] = sm.point(i, x)

@@ -118,7 +118,7 @@ class StressModel:
             )
             self.rows[i, f] = (row, col)
             hm.set_row_bounds(row, -INF, INF)
-        self.early = {}
+        self.early: dict[int, list[tuple[int, float]]] = {}  # shock -> (row, bound)
         for i, f, t in early_index:
             (row,) = hm.constraint_rows(m.stress_early[i, f, t])
             self.early.setdefault(i, []).append((row, hm.row_bounds(row)[1]))
@@ -132,10 +132,10 @@ class StressModel:
             self.limit_rows[name] = [
                 (t, row, book[t]) for t in book if t in con for row in hm.constraint_rows(con[t])
             ]
-        self.tranche_cols = [
+        cols = [
             hm.column(m.tranche_chosen[k]) for k in m.tranche_chosen if k in commitments.tranches
         ]
-        self.tranche_cols = [c for c in self.tranche_cols if c is not None]
+        self.tranche_cols: list[int] = [c for c in cols if c is not None]
         self.coverage = self._coverage_coefficients()
         self.solves = 0
 
@@ -174,7 +174,7 @@ class StressModel:
                 hm.set_row_bounds(row, -INF, (1 - size) * d.amount[f] if active else INF)
         elif sh.kind == "limit":
             p = self.p[i]
-            for t, row, value in self.limit_rows[sh.limit]:
+            for t, row, value in self.limit_rows[str(sh.limit)]:
                 hm.set_row_bounds(row, -INF, value * (1 - size) if active and t >= p else value)
         elif sh.kind == "rate":
             cost = self.base_cost.copy()
@@ -284,10 +284,11 @@ class StressModel:
                     status = "feasible"
             cost = value if res.value is not None and term == "cost" else None
             x = hm.solution
+            assert x is not None, "a run with a plan stores it"
             built = 0.0
             for s in self.d.sites:
-                col = hm.column(self.m.built_mw[s, self.d.D])
-                built += x[col] if col is not None else pyo.value(self.m.built_mw[s, self.d.D])
+                j = hm.column(self.m.built_mw[s, self.d.D])
+                built += x[j] if j is not None else pyo.value(self.m.built_mw[s, self.d.D])
             return {
                 "status": status,
                 "capacity_mw": tidy(capacity),

@@ -35,7 +35,7 @@ class Shock:
     start: str | None = None  # the date it hits from
 
     def applied(self, size: float) -> dict:
-        """The shock of this size, as :mod:`planner.shocks` applies it."""
+        """The shock of this size, as :mod:`planner.studies.shocks` applies it."""
         if self.kind == "cut":
             return {
                 "shock": "cut",
@@ -93,7 +93,7 @@ def parse_shock(text: str, data: Mapping, start: str | None = None) -> Shock:
         bad = [k for k in kinds if k not in shocks.KINDS]
         if bad:
             raise StressError(f"unknown kind {bad[0]!r}: kinds are " + ", ".join(shocks.KINDS))
-        chosen = shocks.select_sources(shocks.SourceFilter(kind=kinds), data)
+        chosen = shocks.select_sources(shocks.SourceFilter(kind=kinds), data)  # type: ignore[arg-type]  # checked above
     else:
         wanted = target.split(",")
         bad = [n for n in wanted if n not in names]

@@ -130,3 +130,20 @@ def test_cli_exits_3_and_prints_the_explanation():
     res = CliRunner().invoke(main, ["solve", str(DATA / "co2-cap.yaml")])
     assert res.exit_code == 3
     assert "the commitments emit at least 0.49275 Mt" in res.output
+
+
+def test_limits_short_beside_a_commitment_are_not_said_to_be_enough():
+    """too-early with 1,000 $M of cash instead of 10,000: the commitment is
+    still too early (60.8 MW possible by 2027-10), and paying for 200 MW needs
+    2,140 $M. The money line follows the commitment's under a line that says
+    raising the limit does not make the commitment possible on time; and it
+    does not: with the 1,140 $M more, the instance is still infeasible."""
+    from planner.solver.diagnose import AND_LIMITS
+
+    commitment, heading, cash = explain("too-early-and-short").explanation
+    assert commitment.startswith("alpha: 200.0 MW committed from 2027-10")
+    assert heading == AND_LIMITS
+    assert cash.startswith("funding: source cash") and "(1,140.0 $M more)" in cash
+    data = yaml.safe_load((DATA / "too-early-and-short.yaml").read_text())
+    data["funding"][0]["amount"] += 1140
+    assert planner.solve(planner.parse_instance(data)).status is planner.Status.infeasible

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 import planner.io.reader as instance_module
@@ -177,6 +178,16 @@ def test_dollar_names_are_drawn_literally_in_every_plan_chart(dollar_plan, name)
     assert all(not t.get_parse_math() for t in texts)
     if name in SHOWN:  # the name as written, dollar signs and all
         assert SHOWN[name] in {t.get_text() for t in texts}
+
+
+def test_a_name_with_a_leading_underscore_stays_in_the_legend(toy):
+    """matplotlib leaves labels that begin with '_' out of a legend; a
+    technology named '_aero' is in the power mix's legend as written."""
+    inst = parse_instance(renamed(toy, "aero", "_aero"))
+    fig = charts.CHARTS["power-mix"](solve(inst), inst)
+    fig.savefig(io.BytesIO(), format="png")
+    legends = [t.get_text() for leg in fig.findobj(Legend) for t in leg.get_texts()]
+    assert "_aero" in {text.lstrip("\u200b") for text in legends}, legends
 
 
 def test_sweep_frontier_and_risk_charts_are_literal():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from planner.cli.robust import robust_cmd
 from planner.cli.studies import COMMANDS
 from planner.io.load import load_study
 from planner.studies.sweep import run_sweep
@@ -30,7 +31,7 @@ def cli():
     def main() -> None:
         pass
 
-    for cmd in COMMANDS:
+    for cmd in (*COMMANDS, robust_cmd):
         main.add_command(cmd)
     return main
 

@@ -32,6 +32,7 @@ from planner.report.charts.kit import (
     figure_legend,
     headroom,
     keep_inside,
+    legend_label,
     new_figure,
     no_data,
     period_axis,
@@ -131,6 +132,7 @@ def _site_power(ax, plan: Plan, site: str, power: pd.DataFrame, colors, rented) 
     for source in [c for c in colors if c in gen.columns]:
         rent = source in rented
         label = "grid draw" if source == "grid" else source + (" (rented)" if rent else "")
+        label = legend_label(label)
         ax.bar(
             range(n),
             gen[source],
@@ -225,7 +227,7 @@ def _stacked(
             color=colors[col],
             hatch=hatch,
             edgecolor="white",
-            label=label + col,
+            label=legend_label(label + col),
             gid=gid + col,
         )
         bottom += wide[col]

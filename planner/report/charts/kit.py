@@ -194,6 +194,13 @@ def leads(instance: Instance | None) -> tuple[dict[str, int], dict[str, int]]:
     return build, units
 
 
+def legend_label(name: str) -> str:
+    """A user's name as a legend label: matplotlib leaves out of a legend any
+    label that begins with ``_``, so such a name is led by a zero-width space
+    (drawn as nothing) and is shown as written."""
+    return "\u200b" + name if name.startswith("_") else name
+
+
 def figure_legend(fig: Figure, axes: list) -> None:
     """One legend for the figure, each label once."""
     seen: dict[str, Artist] = {}
@@ -235,7 +242,7 @@ def keep_inside(fig: Figure, pad: float = 3.0) -> Figure:
             text.set_in_layout(False)
     fig.canvas.draw()
     fig.set_layout_engine("none")
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas
     for ax in fig.axes:
         if not ax.get_visible():
             continue
