@@ -144,3 +144,40 @@ def counter(total: int | None, label: str, console: Any = None) -> Iterator[Coun
         transient=True,
     ) as bar:
         yield Counter(bar, bar.add_task(label, total=total))
+
+
+class ExplainView:
+    """One bar for explain: the first solve's stage as its description,
+    then ``re-solve`` counted done of total."""
+
+    def __init__(self, bar: Counter) -> None:
+        self.bar = bar
+
+    def tell(self, event: Any) -> None:
+        from planner.analysis.explain import Resolved
+        from planner.solver.progress import StageStarted, StageUpdate
+
+        if isinstance(event, Resolved):
+            self.bar.set(event.done, event.total, "re-solve")
+        elif isinstance(event, StageStarted):
+            text = f"solve: stage {event.index} of {event.total} ({event.term})"
+            self.bar.set(0, 0, text)
+        elif isinstance(event, StageUpdate):
+            text = (
+                f"solve: stage {event.index} of {event.total} ({event.term}) · "
+                f"incumbent {number(event.incumbent)} · bound {number(event.bound)} · "
+                f"gap {percent(event.gap)}"
+            )
+            self.bar.set(0, 0, text)
+
+
+@contextlib.contextmanager
+def explain_progress(console: Any = None) -> Iterator[Callable[[Any], None] | None]:
+    """A ``progress`` callable for explain, or None when nothing is to be
+    drawn (``console`` forces drawing)."""
+    if console is None and not wanted():
+        yield None
+        return
+    with counter(None, "solve", console or stderr_console()) as bar:
+        assert bar is not None
+        yield ExplainView(bar).tell

@@ -27,7 +27,7 @@ from planner.cli.common import (
     solver_options,
 )
 from planner.cli.generate import generate_cmd
-from planner.cli.live import stage_progress
+from planner.cli.live import explain_progress, stage_progress
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.robust import robust_cmd
 from planner.cli.stress import stress_cmd
@@ -339,13 +339,13 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
             instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
-        result = explain(instance, options)
     else:
         try:
             instance = load_instance(file)
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
-        result = explain(instance, options)
+    with explain_progress() as progress:
+        result = explain(instance, options, progress=progress)
     click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 

@@ -70,9 +70,11 @@ def _read_bottlenecks(path: str) -> list:
 
 def _explain(plan: Plan) -> list:
     from planner.analysis.explain import explain_plan
+    from planner.cli.live import explain_progress
 
     try:
-        return list(explain_plan(plan).bottlenecks)
+        with explain_progress() as progress:
+            return list(explain_plan(plan, progress=progress).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
         fail(f"cannot explain the plan: {exc}")
 
