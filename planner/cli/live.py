@@ -181,3 +181,11 @@ def explain_progress(console: Any = None) -> Iterator[Callable[[Any], None] | No
     with counter(None, "solve", console or stderr_console()) as bar:
         assert bar is not None
         yield ExplainView(bar).tell
+
+
+@contextlib.contextmanager
+def count_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress(done, total)`` callable drawn as a bar, or None when
+    nothing is to be drawn."""
+    with counter(None, label) as bar:
+        yield None if bar is None else (lambda done, total: bar.set(done, total))

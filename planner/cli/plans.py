@@ -152,6 +152,7 @@ def report_cmd(
 
 
 def _stress(plan: Plan, instance, start: str | None):
+    from planner.cli.live import count_progress
     from planner.studies.stress import StressError, run_stress
 
     data = (
@@ -162,7 +163,8 @@ def _stress(plan: Plan, instance, start: str | None):
     if not data:
         fail("--stress needs the instance: the plan carries none, give --instance")
     try:
-        return run_stress(data, plan, start=start)
+        with count_progress("stress shocks") as progress:
+            return run_stress(data, plan, start=start, progress=progress)
     except StressError as exc:
         fail(f"--stress: {exc}")
 
