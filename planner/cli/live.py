@@ -50,6 +50,7 @@ class StageView:
         self.stage: Any = None  # the StageStarted being solved
         self.started = time.perf_counter()
         self.values: tuple = (None, None, None)
+        self.between = "building the model"  # what is done outside a stage
 
     def tell(self, event: Any) -> None:
         from planner.solver.progress import SolveDone, StageDone, StageStarted, StageUpdate
@@ -60,7 +61,8 @@ class StageView:
         elif isinstance(event, StageUpdate):
             self.values = (event.incumbent, event.bound, event.gap)
         elif isinstance(event, StageDone):
-            self.stage = None
+            self.stage, self.started = None, time.perf_counter()
+            self.between = "holding the stage" if event.index < event.total else "finishing"
             if not self.label:
                 self.console.print(
                     f"stage {event.index} of {event.total} ({event.term}): {event.status}, "
@@ -69,14 +71,15 @@ class StageView:
                     highlight=False,
                 )
         elif isinstance(event, SolveDone):
-            self.stage = None
+            self.stage, self.between = None, ""
 
     def __rich__(self) -> Any:
         from rich.text import Text
 
         stage = self.stage
         if stage is None:
-            return Text(f"{self.label}preparing" if self.label else "")
+            seconds = time.perf_counter() - self.started
+            return Text(f"{self.label}{self.between} · {seconds:.1f} s" if self.between else "")
         incumbent, bound, gap = self.values
         return Text(
             f"{self.label}stage {stage.index} of {stage.total} ({stage.term}) · "
