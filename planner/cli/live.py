@@ -62,7 +62,8 @@ class StageView:
             self.values = (event.incumbent, event.bound, event.gap)
         elif isinstance(event, StageDone):
             self.stage, self.started = None, time.perf_counter()
-            self.between = "holding the stage" if event.index < event.total else "finishing"
+            last = event.index == event.total or event.value is None
+            self.between = "finishing" if last else "holding the stage"
             if not self.label:
                 self.console.print(
                     f"stage {event.index} of {event.total} ({event.term}): {event.status}, "
@@ -70,8 +71,11 @@ class StageView:
                     f"gap {percent(event.gap)}, {event.seconds:.1f} s",
                     highlight=False,
                 )
-        elif isinstance(event, SolveDone):
-            self.stage, self.between = None, ""
+        elif isinstance(event, SolveDone):  # an infeasible solve is diagnosed next
+            self.stage, self.started = None, time.perf_counter()
+            self.between = (
+                "finding what makes it infeasible" if event.status == "infeasible" else ""
+            )
 
     def __rich__(self) -> Any:
         from rich.text import Text
