@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from planner.analysis.candidates import (
     TOL,
@@ -106,16 +108,31 @@ def _capacity(status: Status, stages: list[StageResult]) -> float:
     return 0.0 if value is None else value
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A progress event of :func:`explain`: ``done`` of ``total`` re-solves."""
+
+    done: int
+    total: int
+
+
 def explain(
-    instance: Instance, options: SolveOptions | None = None, session: Session | None = None
+    instance: Instance,
+    options: SolveOptions | None = None,
+    session: Session | None = None,
+    progress: Callable[[Any], None] | None = None,
 ) -> Explanation:
-    """Solve (or reuse a solved session) and measure each binding limit."""
+    """Solve (or reuse a solved session) and measure each binding limit.
+    ``progress`` hears of the first solve's stages (planner.solver.progress),
+    then of each re-solve (:class:`Resolved`)."""
     started = time.perf_counter()
     STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = options or SolveOptions()
     if session is None:
-        session = Session(instance, options)
+        session = Session(instance, options, progress)
         session.solve()
+        session.staged.progress = None  # the re-solves are told as Resolved
+    tell = progress or (lambda event: None)
     base_plan_values = session.snapshot()
     status, stages = session.run(["capacity"])
     base = _capacity(status, stages)
@@ -123,6 +140,9 @@ def explain(
     noise = max(options.mip_gap * abs(base), TOL * max(1.0, abs(base)))
     candidates = power_candidates(session) + money_candidates(session)
     duals = session.highs.fixed_lp_duals()  # the capacity stage's, choices fixed
+    tranches = earlier_tranches(instance, session)
+    total = len(candidates) + len(tranches)
+    tell(Resolved(0, total))
     for limit, kind, step, relax, delta in candidates:
         clock = time.perf_counter()
         relax(session)
@@ -132,6 +152,7 @@ def explain(
         session.restore()
         session.start_from(base_plan_values)
         result.resolves += 1
+        tell(Resolved(result.resolves, total))
         _file(
             result,
             Bottleneck(
@@ -148,13 +169,14 @@ def explain(
         6: "half year",
         12: "year",
     }[months]
-    for site, what, g, _start in earlier_tranches(instance, session):
+    for site, what, g, _start in tranches:
         clock = time.perf_counter()
         other = Session(shift_tranche(instance, site, g, months), options)
         other.start_from(base_plan_values)
         st, res = other.run(["capacity"])
         gain = _capacity(st, res) - base if st.has_plan else 0.0
         result.resolves += 1
+        tell(Resolved(result.resolves, total))
         _file(
             result,
             Bottleneck(
@@ -199,8 +221,13 @@ def _file(result: Explanation, b: Bottleneck, noise: float, keep_zero: bool = Tr
         result.binding_no_gain.append(b)
 
 
-def explain_plan(plan: Plan, options: SolveOptions | None = None) -> Explanation:
+def explain_plan(
+    plan: Plan,
+    options: SolveOptions | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> Explanation:
     """Explain a plan read from JSON (it carries its instance)."""
     if plan.instance_data is None:
         raise ValueError("the plan does not carry its instance; give the instance file")
-    return explain(parse_instance(plan.instance_data, source=plan.instance_name), options)
+    instance = parse_instance(plan.instance_data, source=plan.instance_name)
+    return explain(instance, options, progress=progress)

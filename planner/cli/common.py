@@ -119,9 +119,12 @@ def check_plan(plan, study, plan_path: str) -> None:
 
 @contextlib.contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Any]:
-    """``update(n)`` of a progress bar on stderr; when stderr is not a
-    terminal, a log line ``label: N of TOTAL done`` (shown with -v) as work
-    finishes."""
+    """``update(n)`` of a progress bar on stderr (rich's, counting each
+    scenario or sample as it is done; none with --quiet); when stderr is not
+    a terminal, a log line ``label: N of TOTAL done`` (shown with -v) as
+    work finishes."""
+    from planner.cli.live import counter
+
     if not sys.stderr.isatty():
         done = 0
 
@@ -132,13 +135,8 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
 
         yield log_line if log.isEnabledFor(logging.INFO) else None
         return
-    if total <= 1:
-        yield None
-        return
-    with click.progressbar(
-        length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True
-    ) as bar:
-        yield bar.update
+    with counter(total, label) as bar:
+        yield None if bar is None else bar.advance
 
 
 def solve_options(time_limit, mip_gap, threads, seed=0) -> SolveOptions:

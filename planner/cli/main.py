@@ -29,6 +29,7 @@ from planner.cli.common import (
     solver_options,
 )
 from planner.cli.generate import generate_cmd
+from planner.cli.live import explain_progress, stage_progress
 from planner.cli.plans import compare_cmd, report_cmd, show_cmd
 from planner.cli.robust import robust_cmd
 from planner.cli.stress import stress_cmd
@@ -138,11 +139,14 @@ class PlannerGroup(click.Group):
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Draw no live progress on stderr (drawn on a terminal)."
+)
 @click.version_option(package_name="planner")
 @click.pass_context
-def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
+def main(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
     """Plan AI data-center capacity by a deadline when power and money bind."""
-    ctx.obj = {"debug": debug, "verbose": verbose}
+    ctx.obj = {"debug": debug, "verbose": verbose, "quiet": quiet}
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
@@ -220,14 +224,16 @@ def solve_cmd(
         _invalid(exc.problems, as_json)
     if out:
         _check_out(out)
-    plan = solve(
-        instance,
-        time_limit=time_limit,
-        mip_gap=mip_gap,
-        threads=threads,
-        seed=seed,
-        verbose=ctx.obj["verbose"],
-    )
+    with stage_progress() as progress:
+        plan = solve(
+            instance,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            threads=threads,
+            seed=seed,
+            verbose=ctx.obj["verbose"],
+            progress=progress,
+        )
     plan.timings = {"validate": validate_s, **plan.timings}
     if not plan.status.has_plan and plan.message.startswith("interrupted"):
         if as_json:
@@ -350,13 +356,13 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
             instance = parse_instance(plan.instance_data, source=f"{file}: instance_data")
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
-        result = explain(instance, options)
     else:
         try:
             instance = load_instance(file)
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
-        result = explain(instance, options)
+    with explain_progress() as progress:
+        result = explain(instance, options, progress=progress)
     click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 

@@ -70,9 +70,11 @@ def _read_bottlenecks(path: str) -> list:
 
 def _explain(plan: Plan) -> list:
     from planner.analysis.explain import explain_plan
+    from planner.cli.live import explain_progress
 
     try:
-        return list(explain_plan(plan).bottlenecks)
+        with explain_progress() as progress:
+            return list(explain_plan(plan, progress=progress).bottlenecks)
     except Exception as exc:  # noqa: BLE001 (the report still needs one clear line)
         fail(f"cannot explain the plan: {exc}")
 
@@ -156,6 +158,7 @@ def report_cmd(
 
 
 def _stress(plan: Plan, instance, start: str | None):
+    from planner.cli.live import count_progress
     from planner.studies.stress import StressError, run_stress
 
     data = (
@@ -166,7 +169,8 @@ def _stress(plan: Plan, instance, start: str | None):
     if not data:
         fail("--stress needs the instance: the plan carries none, give --instance")
     try:
-        return run_stress(data, plan, start=start)
+        with count_progress("stress shocks") as progress:
+            return run_stress(data, plan, start=start, progress=progress)
     except StressError as exc:
         fail(f"--stress: {exc}")
 

@@ -23,6 +23,7 @@ from planner.cli.common import (
     solve_options,
     solver_options,
 )
+from planner.cli.live import stage_progress
 from planner.io.strict_json import dumps
 from planner.results.status import Status
 from planner.results.text import text_table
@@ -94,7 +95,10 @@ def robust_cmd(
         if problem:
             fail(problem)
     options = solve_options(time_limit, mip_gap, threads)
-    result = solve_robust(study.data, study.scenarios, stages=terms, options=options, show=show)
+    with stage_progress() as progress:
+        result = solve_robust(
+            study.data, study.scenarios, stages=terms, options=options, show=show, progress=progress
+        )
     comparison = None
     if compare and result.plan is not None:
         from planner.studies.robust import compare_with_fixed_dates

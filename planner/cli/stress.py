@@ -103,6 +103,7 @@ def stress_cmd(
     """The shocks FILE's plan absorbs, and the MW at the deadline as they grow."""
     import re
 
+    from planner.cli.live import count_progress
     from planner.report.charts.studies import stress_chart
     from planner.studies.stress import StressError, parse_shock, run_stress
 
@@ -128,15 +129,17 @@ def stress_cmd(
         check_plan(plan, study, plan_path)
     options = solve_options(time_limit, mip_gap, threads)
     try:
-        result = run_stress(
-            study.data,
-            plan,
-            shock_list,
-            start=start,
-            sizes=_sizes(sizes, file),
-            precision=precision,
-            options=options,
-        )
+        with count_progress("stress shocks") as progress:
+            result = run_stress(
+                study.data,
+                plan,
+                shock_list,
+                start=start,
+                sizes=_sizes(sizes, file),
+                precision=precision,
+                options=options,
+                progress=progress,
+            )
     except StressError as exc:
         fail(str(exc))
     written, errors = outputs(

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -126,6 +127,11 @@ class HighsModel(StartingPlans):
         self.finishing = False  # the clean-up LP runs even after a stop was asked for
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
+        # watch(elapsed, incumbent, bound, gap): called from this thread
+        # while a run goes on, when HiGHS's MIP callbacks told something new
+        self.watch: Callable[[float, float | None, float | None, float | None], None] | None = None
+        self._seen: tuple | None = None  # the last values the callbacks gave
+        self._watching = False
         self.handover_s = time.perf_counter() - started
 
     # ----------------------------------------------------------- objective
@@ -266,8 +272,31 @@ class HighsModel(StartingPlans):
             return
         self._wait_for_run()
 
+    def _watch_mip(self) -> None:
+        """Subscribe, once, to the MIP callbacks that give the best plan's
+        value, the bound and the gap (highspy 1.13 and later)."""
+        if self._watching:
+            return
+        self._watching = True
+
+        def seen(event) -> None:
+            out = event.data_out
+            self._seen = (
+                _finite(out.objective_function_value),
+                _finite(out.mip_dual_bound),
+                _finite(out.mip_gap),
+            )
+
+        self.h.cbMipInterrupt += seen
+        self.h.cbMipImprovingSolution += seen
+
     def _wait_for_run(self) -> None:
         started = False
+        clock = time.perf_counter()
+        watch = None if self.finishing else self.watch
+        if watch is not None:
+            self._watch_mip()
+        self._seen = None
         while True:
             try:
                 if not started:
@@ -278,6 +307,9 @@ class HighsModel(StartingPlans):
                 done, _ = self.h.wait(0.1)
                 if done:
                     return
+                if watch is not None:
+                    seen = self._seen or (None, None, None)
+                    watch(time.perf_counter() - clock, *seen)
                 if STOP.is_set() and not self.interrupted and not self.finishing:
                     self.interrupted = True
                     self.h.cancelSolve()
@@ -330,6 +362,11 @@ def log_to_stderr(h: highspy.Highs) -> None:
         sys.stderr.write(event.message)
 
     h.cbLogging += write
+
+
+def _finite(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) and abs(x) < INF else None
 
 
 def _close(a: float, b: float) -> bool:

@@ -30,6 +30,7 @@ from planner.solver.options import (
     MIP_GAP,
     SolveOptions,
 )
+from planner.solver.progress import Progress, SolveDone, stage_done
 from planner.solver.staged import StagedSolve
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,13 @@ class Session:
     plan found.
     """
 
-    def __init__(self, instance: Instance, options: SolveOptions | None = None):
+    def __init__(
+        self,
+        instance: Instance,
+        options: SolveOptions | None = None,
+        progress: Progress | None = None,
+    ):
+        """``progress`` is told of each stage as it runs (planner.solver.progress)."""
         self.instance = instance
         self.options = options or SolveOptions()
         self.timings: dict[str, float] = {}
@@ -88,6 +95,7 @@ class Session:
             self.options.mip_gap,
             self.options.heuristic,
         )
+        self.staged.progress = self.progress = progress
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds
         self._added: list[int] = []  # rows added by what-ifs
         self._cols: dict[int, float] = {}  # changed columns: original upper bound
@@ -123,6 +131,10 @@ class Session:
         status, stages = self.run()
         self.timings["solve"] = time.perf_counter() - clock
         plan = self.read(status, stages)
+        if self.progress is not None:
+            total = len(self.instance.objective.stages)
+            done = tuple(stage_done(s, i + 1, total) for i, s in enumerate(plan.stages))
+            self.progress(SolveDone(plan.status.value, done))
         if status is Status.infeasible:
             from planner.solver.diagnose import explain_infeasible  # builds its own elastic copy
 
@@ -239,11 +251,13 @@ def solve(
     threads: int | None = None,
     seed: int = 0,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> Plan:
-    """Solve an instance's staged objective and return the plan."""
+    """Solve an instance's staged objective and return the plan; ``progress``
+    is told of each stage as it runs (planner.solver.progress)."""
     STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = SolveOptions(time_limit, mip_gap, threads, seed, verbose)
-    return Session(instance, options).solve()
+    return Session(instance, options, progress).solve()
 
 
 def _read(plan: Plan, model: pyo.ConcreteModel, data: ModelData, instance: Instance) -> None:

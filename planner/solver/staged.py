@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from planner.results.status import StageResult, Status
 from planner.solver.highs import INF, HighsModel, RunResult
 from planner.solver.options import NUMERICAL_SAFETY, SOLVER_FEASIBILITY, SolverError
+from planner.solver.progress import Progress, StageStarted, StageUpdate, stage_done
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class StagedSolve:
         self.heuristic = heuristic
         self.hold_rows: dict[str, int] = {}
         self.message = ""  # what the last run has to say beyond its status
+        self.progress: Progress | None = None  # told of each stage (planner.solver.progress)
 
     def run(self, stages: list[str], limit: float | None) -> tuple[Status, list[StageResult]]:
         """Solve ``stages`` in order within ``limit`` seconds (None: no limit)."""
@@ -80,6 +82,7 @@ class StagedSolve:
             if time_left is not None and time_left <= 0 and results:
                 log.info("time limit reached before stage %s", term)
                 break
+            self._watch(i + 1, len(stages), term)
             stage = self.solve_stage(term, _share(time_left, len(stages) - i, i == 0))
             if stage.status is Status.infeasible and results:
                 # The held value of a stage is the solver's, feasible within
@@ -92,6 +95,8 @@ class StagedSolve:
             log.info(
                 "stage %s: %s, value %s, gap %s", term, stage.status, stage.value, stage.mip_gap
             )
+            self.highs.watch = None
+            self._tell(stage_done(stage, i + 1, len(stages)))
             if not stage.status.has_plan:
                 if not results:
                     return stage.status, [stage]
@@ -109,6 +114,22 @@ class StagedSolve:
         complete = len(results) == len(stages)
         optimal = complete and all(s.status is Status.optimal for s in results)
         return (Status.optimal if optimal else Status.feasible), results
+
+    def _tell(self, event) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def _watch(self, index: int, total: int, term: str) -> None:
+        """Tell that a stage starts, and have HiGHS's progress in it told."""
+        if self.progress is None:
+            return
+        self._tell(StageStarted(index, total, term))
+        tell = self.progress
+
+        def watch(elapsed, incumbent, bound, mip_gap) -> None:
+            tell(StageUpdate(index, total, term, elapsed, incumbent, bound, mip_gap))
+
+        self.highs.watch = watch
 
     def clean_up(self, results: list[StageResult]) -> bool:
         """Make the plan found exact (the clean-up of the module's doc).

@@ -27,7 +27,14 @@ from planner.io.load import parse_instance
 from planner.solver.highs import INF, STOP
 from planner.solver.options import SolveOptions
 from planner.solver.session import Session
-from planner.studies.parallel import Failed, Interrupted, NotRun, error_line, run_tasks
+from planner.studies.parallel import (
+    Failed,
+    Interrupted,
+    NotRun,
+    error_line,
+    item_done,
+    run_tasks,
+)
 from planner.studies.sweep import INTERRUPTED_PLAN, outcome
 
 COLUMNS = [
@@ -108,6 +115,7 @@ def frontier_task(task: FrontierTask) -> list[dict]:
                 break  # stopped before any plan: the point is not done
             row["message"] = INTERRUPTED_PLAN
         rows.append(row)
+        item_done()
     return rows
 
 

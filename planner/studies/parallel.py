@@ -24,7 +24,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,41 +90,100 @@ def run_tasks(
     finish, with ``weight(task)`` (default 1) for each.
     """
     tasks = list(tasks)
-    tick = progress or (lambda n: None)
+    tick = _Ticks(progress, [weight(task) for task in tasks])
     if STOP.is_set():  # interrupted before: start nothing
         raise Interrupted([NOT_RUN] * len(tasks))
     if scheduler is not None:
-        return _run_dask(fn, tasks, scheduler, tick, weight)
+        return _run_dask(fn, tasks, scheduler, tick)
     workers = default_workers() if workers is None else workers
     results: list[Any] = [NOT_RUN] * len(tasks)
+    global _ITEMS
     if workers <= 1 or len(tasks) <= 1:
         try:
             for i, task in enumerate(tasks):
+                _ITEMS = (lambda n, i=i: tick.items(i, n)) if progress else None
                 results[i] = _call(fn, task)
-                tick(weight(task))
+                tick.task(i)
                 if STOP.is_set():  # a Ctrl-C stopped a solve of this task
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             STOP.set()
             raise Interrupted(results) from None
+        finally:
+            _ITEMS = None
         return results
     pool = None
     futures: dict = {}
     try:
+        context = _context()
+        queue = context.SimpleQueue() if progress else None
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(tasks)), mp_context=_context(), initializer=_worker_signals
+            max_workers=min(workers, len(tasks)),
+            mp_context=context,
+            initializer=_worker_signals,
+            initargs=(queue,),
         )
-        futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            _collect(future, futures[future], results, tasks, tick, weight)
+        futures = {pool.submit(_indexed, fn, i, task): i for i, task in enumerate(tasks)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            tick.drain(queue)
+            for future in done:
+                _collect(future, futures[future], results, tick)
     except KeyboardInterrupt:
         STOP.set()
         if pool is not None:
             with _signals_held():
-                _wind_down(pool, futures, results, tasks, tick, weight)
+                _wind_down(pool, futures, results, tick)
         raise Interrupted(results) from None
     pool.shutdown()
     return results
+
+
+# In a task run by run_tasks: where item_done reports (a pool worker's queue
+# to the parent, or the parent's own tally when tasks run in this process).
+_ITEMS: Callable[[int], None] | None = None
+_QUEUE: Any = None
+_TASK = -1
+
+
+def item_done(n: int = 1) -> None:
+    """``n`` items of the running task are done (scenarios of a chunk, say):
+    :func:`run_tasks`'s ``progress`` hears of them now rather than when the
+    whole task ends (not through a Dask cluster: there, when it ends)."""
+    if _QUEUE is not None:
+        _QUEUE.put((_TASK, n))
+    elif _ITEMS is not None:
+        _ITEMS(n)
+
+
+def _indexed(fn: Callable[[Any], Any], i: int, task: Any) -> Any:
+    """``fn(task)`` in a pool worker, which knows it runs task ``i``."""
+    global _TASK
+    _TASK = i
+    return fn(task)
+
+
+class _Ticks:
+    """``progress`` told of items as they are done and of each task's
+    remaining weight when it ends (never more than its weight in all)."""
+
+    def __init__(self, progress: Callable[[int], None] | None, weights: list[int]) -> None:
+        self.progress = progress
+        self.left = list(weights)
+
+    def items(self, i: int, n: int) -> None:
+        n = min(n, self.left[i])
+        if n > 0 and self.progress is not None:
+            self.left[i] -= n
+            self.progress(n)
+
+    def task(self, i: int) -> None:
+        self.items(i, self.left[i])
+
+    def drain(self, queue: Any) -> None:
+        while queue is not None and not queue.empty():
+            self.items(*queue.get())
 
 
 class _signals_held:
@@ -145,15 +204,18 @@ class _signals_held:
         return False
 
 
-def _worker_signals() -> None:
+def _worker_signals(queue: Any = None) -> None:
     """In a pool worker, Ctrl-C (the terminal sends it to every process of
     the group) or the SIGINT of :func:`_wind_down` asks the running solve to
-    stop, as :data:`STOP` does, rather than raising wherever the worker is."""
+    stop, as :data:`STOP` does, rather than raising wherever the worker is.
+    ``queue`` takes :func:`item_done`'s reports to the parent."""
+    global _QUEUE
+    _QUEUE = queue
     signal.signal(signal.SIGINT, lambda signum, frame: STOP.set())
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _wind_down(pool, futures: dict, results: list, tasks: list, tick, weight) -> None:
+def _wind_down(pool, futures: dict, results: list, tick: _Ticks) -> None:
     """Cancel the tasks not started, ask the running ones to stop, keep what
     they return within GRACE_S, then terminate the workers left."""
     processes = list(getattr(pool, "_processes", {}).values())
@@ -171,7 +233,7 @@ def _wind_down(pool, futures: dict, results: list, tasks: list, tick, weight) ->
         )
         for future in done:
             if not future.cancelled():
-                _collect(future, futures[future], results, tasks, tick, weight)
+                _collect(future, futures[future], results, tick)
         pending = {f for f in pending if not f.cancelled()}
     for proc in processes:
         with _quiet():
@@ -221,7 +283,7 @@ def _context():
     return context
 
 
-def _collect(future, i: int, results: list, tasks: list, tick, weight) -> None:
+def _collect(future, i: int, results: list, tick: _Ticks) -> None:
     """Put a finished future's result (or its failure) in its task's place."""
     try:
         results[i] = future.result()
@@ -230,7 +292,7 @@ def _collect(future, i: int, results: list, tasks: list, tick, weight) -> None:
         return
     except Exception as exc:  # noqa: BLE001 (a failed task is reported in its row)
         results[i] = Failed(error_line(exc))
-    tick(weight(tasks[i]))
+    tick.task(i)
 
 
 def _call(fn: Callable[[Any], Any], task: Any) -> Any:
@@ -240,7 +302,7 @@ def _call(fn: Callable[[Any], Any], task: Any) -> Any:
         return Failed(error_line(exc))
 
 
-def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
+def _run_dask(fn, tasks, scheduler, tick: _Ticks) -> list[Any]:
     try:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
@@ -256,7 +318,7 @@ def _run_dask(fn, tasks, scheduler, tick, weight) -> list[Any]:
         futures = client.map(fn, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for future in dask_completed(futures):
-            _collect(future, index[future.key], results, tasks, tick, weight)
+            _collect(future, index[future.key], results, tick)
         return results
     except KeyboardInterrupt:
         STOP.set()

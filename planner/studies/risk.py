@@ -39,7 +39,7 @@ from planner.studies.evaluate import (
     evaluation_data,
     prepare_keeping,
 )
-from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
+from planner.studies.parallel import Failed, Interrupted, NotRun, item_done, run_tasks
 from planner.studies.slips import Slips, apply_slips, slips_of, whole_months
 
 HIT = 1e-6  # relative: a capacity this close below the target reaches it
@@ -50,6 +50,7 @@ class EvalTask:
     items: list[tuple[str, dict]]  # (key, instance mapping)
     commitments: Commitments
     options: dict
+    cases: list[int] = field(default_factory=list)  # how many cases share each item's model
 
 
 def evaluate_task(task: EvalTask) -> list[tuple[str, str, float | None, str]]:
@@ -69,6 +70,7 @@ def evaluate_task(task: EvalTask) -> list[tuple[str, str, float | None, str]]:
         if STOP.is_set():
             break  # a stopped evaluation's capacity is a lower bound only: not kept
         out.append(result)
+        item_done(task.cases[len(out) - 1] if len(task.cases) >= len(out) else 1)
     return out
 
 
@@ -134,7 +136,12 @@ class Evaluator:
             count[key] = count.get(key, 0) + 1
         opts = dataclasses.asdict(self.options)  # plain data for the workers
         tasks = [
-            EvalTask(items[k : k + self.chunk], self.commitments, opts)
+            EvalTask(
+                items[k : k + self.chunk],
+                self.commitments,
+                opts,
+                [count[key] for key, _ in items[k : k + self.chunk]],
+            )
             for k in range(0, len(items), self.chunk)
         ]
         # progress counts cases: a model shared by many cases ticks for each

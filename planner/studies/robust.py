@@ -49,6 +49,7 @@ from planner.results.status import StageResult, Status
 from planner.results.text import text_table
 from planner.solver.highs import STOP, HighsModel
 from planner.solver.options import SOLVER_FEASIBILITY, SolveOptions
+from planner.solver.progress import Progress
 from planner.solver.staged import StagedSolve
 from planner.studies import shocks
 from planner.studies.evaluate import prepare_keeping
@@ -205,9 +206,10 @@ def solve_robust(
     stages: list[str] | None = None,
     options: SolveOptions | None = None,
     show: str | None = None,
+    progress: Progress | None = None,
 ) -> RobustResult:
     """Solve the robust model; the plan returned shows the scenario ``show``
-    (default: the first)."""
+    (default: the first); ``progress`` hears of each stage."""
     STOP.clear()  # a Ctrl-C of earlier work stops that work, not this
     options = options or SolveOptions()
     stages = list(stages or DEFAULT_STAGES["expected"])
@@ -230,6 +232,7 @@ def solve_robust(
     staged = StagedSolve(
         hm, MAXIMIZE, tolerance, options.mip_gap, heuristic=False, give_back=SOLVER_FEASIBILITY
     )
+    staged.progress = progress
     status, results = staged.run(stages, options.time_limit)
     timings["solve"] = time.perf_counter() - clock
     names = [sc.name for sc in scenarios]

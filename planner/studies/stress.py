@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,9 +219,11 @@ def run_stress(
     sizes: list[float] | None = None,
     precision: float = 1e-3,
     options: SolveOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StressResult:
     """Stress a plan's commitments (the file's optimal plan when ``plan`` is
-    None) with each shock in turn, on one built model."""
+    None) with each shock in turn, on one built model; ``progress(done,
+    total)`` hears of each shock done."""
     from planner.solver.session import Session
 
     started = time.perf_counter()
@@ -239,7 +241,9 @@ def run_stress(
     if base["capacity_mw"] is None:
         raise StressError(f"the plan's commitments have no evaluation ({base['status']})")
     plan_built = base["built_mw"]
-    curves = []
+    curves: list[Curve] = []
+    tell = progress or (lambda done, total: None)
+    tell(0, len(shock_list))
     for i, sh in enumerate(shock_list):
         # --sizes are fractions and overruns; rates keep their own grid, unless
         # every shock is a rate
@@ -269,6 +273,7 @@ def run_stress(
                 }
             )
         curves.append(Curve(sh, pd.DataFrame(rows), absorbed, first))
+        tell(len(curves), len(shock_list))
     return StressResult(
         str(data.get("name", "")),
         float(plan.capacity_mw or 0.0),

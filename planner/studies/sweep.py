@@ -41,7 +41,7 @@ from planner.solver.highs import STOP
 from planner.solver.options import SolveOptions
 from planner.solver.session import Session
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
-from planner.studies.parallel import Failed, Interrupted, NotRun, run_tasks
+from planner.studies.parallel import Failed, Interrupted, NotRun, item_done, run_tasks
 from planner.studies.vary import Vary, scenarios
 
 NOT_SOLVED = "interrupted before this scenario was solved"
@@ -142,6 +142,7 @@ def solve_chunk(chunk: Chunk) -> list[dict]:
                 break  # stopped before any plan: the scenario is not done
             row["message"] = INTERRUPTED_PLAN
         rows.append(row)
+        item_done()
     return rows
 
 

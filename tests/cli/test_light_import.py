@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pyomo", "highspy", "pandas", "matplotlib")
+HEAVY = ("pyomo", "highspy", "pandas", "matplotlib", "rich")
 PROBE = "import sys; {code}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
 
 

@@ -155,8 +155,17 @@ def test_capex_overrun(plan):
 def test_default_stress_ranks_the_weakest_link(plan):
     """Without --shock every source and the limit, from 2027: cash is all
     drawn in 2026 (a cut from 2027 changes nothing), the limit gives way at
-    1/6, pc at 1/3."""
-    r = run_stress(SMALL, plan, start="2027-01", sizes=[0, 0.5, 1.0], options=EXACT)
+    1/6, pc at 1/3. Its progress counts the three shocks as each is done."""
+    told: list[tuple[int, int]] = []
+    r = run_stress(
+        SMALL,
+        plan,
+        start="2027-01",
+        sizes=[0, 0.5, 1.0],
+        options=EXACT,
+        progress=lambda done, total: told.append((done, total)),
+    )
+    assert told == [(0, 3), (1, 3), (2, 3), (3, 3)]
     rank = r.ranking()
     assert list(rank["shock"]) == [
         "limit max_debt_on_balance_sheet from 2027-01",
