@@ -109,15 +109,17 @@ def prepare_keeping(inst: Instance, keep: set[tuple[str, int]]) -> ModelData:
     return d
 
 
-def evaluation_data(data: Mapping) -> dict:
+def evaluation_data(data: Mapping, keep_caps: bool = False) -> dict:
     """The instance mapping without what a sample does not enforce: tenant
-    commitments, the total cost cap and the CO2 cap."""
+    commitments, and (unless ``keep_caps``, as the stress test does) the total
+    cost cap and the CO2 cap."""
     out = copy.deepcopy(shocks.without_money(data))
     for s in out["sites"]:
         s.pop("commitments", None)
     limits = out.get("limits", {})
-    limits.pop("max_total_cost", None)
-    limits.pop("max_co2_mt", None)
+    if not keep_caps:
+        limits.pop("max_total_cost", None)
+        limits.pop("max_co2_mt", None)
     out["objective"] = {"stages": ["capacity"], "tolerance": 0.0}
     return out
 

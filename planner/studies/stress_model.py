@@ -39,7 +39,11 @@ class StressModel:
     ):
         self.options = options
         self.commitments = commitments
-        inst = parse_instance(evaluation_data(data), source=str(data.get("name", "stress")))
+        # The caps stay: with no shock the plan keeps exactly its own capacity
+        # (without them, a plan held back by its CO2 or cost cap would gain MW).
+        inst = parse_instance(
+            evaluation_data(data, keep_caps=True), source=str(data.get("name", "stress"))
+        )
         self.d = d = prepare_keeping(inst, commitments.tranches)
         self.m = m = build_model(d)
         out = m.outstanding_musd

@@ -16,8 +16,10 @@ money there is in 2026) and the last 20 MW in 2027 (pc 200): O_pc = 300 in
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from strategies import instances
 
@@ -30,6 +32,7 @@ from planner.studies.slips import Slips, apply_slips
 from planner.studies.stress import StressError, parse_shock, run_stress
 
 EXACT = SolveOptions(mip_gap=0.0, threads=1)
+ROOT = Path(__file__).resolve().parents[2]
 
 SMALL = {
     "name": "small",
@@ -365,3 +368,19 @@ def test_stress_command(tmp_path):
     page = (tmp_path / "r.html").read_text()
     assert '<section id="stress"><h2>Credit stress</h2>' in page
     assert "limit max_debt_on_balance_sheet from 2027-01" in page
+
+
+def test_zero_shock_keeps_a_co2_capped_plan_at_its_own_capacity():
+    """A drawn instance whose 0.02 Mt CO2 cap holds the plan at 177.83 MW of
+    the 185 MW it builds: the stress test keeps the file's caps, so the zero
+    point is the plan's own capacity (the evaluation of section 2 drops them,
+    and the curve started at 185 MW)."""
+    path = ROOT / "tests" / "data" / "regressions" / "stress-co2-capped.yaml"
+    data = yaml.safe_load(path.read_text())
+    inst = planner.parse_instance(data)
+    plan = planner.solve(inst, mip_gap=0.0)
+    assert plan.capacity_mw == pytest.approx(177.83105, abs=1e-4)
+    cal = inst.calendar
+    start = cal.label(cal.deadline_period // 2)
+    r = run_stress(data, plan, [parse_shock("cut:all", data, start)], sizes=[0, 1.0], options=EXACT)
+    assert r.base["capacity_mw"] == pytest.approx(plan.capacity_mw, abs=1e-6)
