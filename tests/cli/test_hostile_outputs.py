@@ -727,10 +727,13 @@ def test_two_solves_into_one_folder_leave_one_whole_plan(solved, tmp_path):
     for name in TABLES:
         back = read_csv(target / f"{name}.csv", text_columns=TEXT)
         for col in plan.tables[name].columns:
-            assert list(back[col].astype(str)) == list(plan.tables[name][col].astype(str)), (
-                name,
-                col,
-            )
+            expected = plan.tables[name][col]
+            if col in TEXT | FLAGS:
+                assert list(back[col]) == list(expected), (name, col)
+            else:  # an all-blank limit column reads back from JSON as None
+                pd.testing.assert_series_equal(
+                    back[col].astype(float), expected.astype(float), check_names=False
+                )
     assert debris(tmp_path) == []
 
 

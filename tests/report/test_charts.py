@@ -10,6 +10,7 @@ the bond drawn, the two turbines online at t = 7 after a 3-period lead.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -383,7 +384,10 @@ def test_text_problems_sees_small_text_and_text_outside_the_frame():
     ax.set_xlim(0, 10)
     ax.annotate("T0 +300 MW", (9.9, 0.5), xytext=(4, 0), textcoords="offset points", fontsize=7)
     problems = text_problems(fig)
-    assert any("capitals 7 px" in p for p in problems)
+    # 7 pt capitals are 7 px at 100 dpi (a pixel either way with the font
+    # renderer of the matplotlib release)
+    sizes = [int(m.group(1)) for p in problems if (m := re.search(r"capitals (\d+) px", p))]
+    assert sizes and all(6 <= px <= 8 for px in sizes), problems
     assert any("outside its axes' frame" in p for p in problems)
     fig, (ax,) = chart_kit.new_figure()
     ax.set_xlim(0, 10)
