@@ -29,11 +29,10 @@ from planner.solver.options import SolveOptions
 from planner.solver.session import Session
 from planner.studies.parallel import (
     Failed,
-    Interrupted,
     NotRun,
     error_line,
     item_done,
-    run_tasks,
+    run_until_stopped,
 )
 from planner.studies.sweep import INTERRUPTED_PLAN, outcome
 
@@ -176,17 +175,15 @@ def run_frontier(
             FrontierTask(dict(data), targets[k : k + chunk], opts)
             for k in range(0, len(targets), max(1, chunk))
         ]
-        try:
-            results = run_tasks(
-                frontier_task,
-                tasks,
-                workers=workers,
-                scheduler=scheduler,
-                progress=progress,
-                weight=lambda t: len(t.targets),
-            )
-        except Interrupted as stop:
-            results, interrupted = stop.results, True
+        results, stopped = run_until_stopped(
+            frontier_task,
+            tasks,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            weight=lambda t: len(t.targets),
+        )
+        interrupted = interrupted or stopped
         for task, result in zip(tasks, results, strict=True):
             if isinstance(result, NotRun):
                 continue

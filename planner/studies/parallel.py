@@ -147,6 +147,17 @@ _QUEUE: Any = None
 _TASK = -1
 
 
+def run_until_stopped(
+    fn: Callable[[Any], Any], tasks: Sequence[Any], **how: Any
+) -> tuple[list[Any], bool]:
+    """:func:`run_tasks`, where Ctrl-C or SIGTERM gives the results so far
+    (:data:`NOT_RUN` for the tasks not finished) and True, instead of raising."""
+    try:
+        return run_tasks(fn, tasks, **how), False
+    except Interrupted as stop:
+        return stop.results, True
+
+
 def item_done(n: int = 1) -> None:
     """``n`` items of the running task are done (scenarios of a chunk, say):
     :func:`run_tasks`'s ``progress`` hears of them now rather than when the

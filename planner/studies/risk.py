@@ -39,7 +39,12 @@ from planner.studies.evaluate import (
     evaluation_data,
     prepare_keeping,
 )
-from planner.studies.parallel import Failed, Interrupted, NotRun, item_done, run_tasks
+from planner.studies.parallel import (
+    Failed,
+    NotRun,
+    item_done,
+    run_until_stopped,
+)
 from planner.studies.slips import Slips, apply_slips, slips_of, whole_months
 
 HIT = 1e-6  # relative: a capacity this close below the target reaches it
@@ -145,17 +150,16 @@ class Evaluator:
             for k in range(0, len(items), self.chunk)
         ]
         # progress counts cases: a model shared by many cases ticks for each
-        try:
-            results = run_tasks(
-                evaluate_task,
-                tasks,
-                workers=workers,
-                scheduler=scheduler,
-                progress=progress,
-                weight=lambda t: sum(count[k] for k, _ in t.items),
-            )
-        except Interrupted as stop:
-            results, self.interrupted = stop.results, True
+        results, stopped = run_until_stopped(
+            evaluate_task,
+            tasks,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            weight=lambda t: sum(count[k] for k, _ in t.items),
+        )
+        if stopped:
+            self.interrupted = True
         if progress and not self.interrupted:
             progress(sum(n for k, n in count.items() if k not in todo))
         done = 0

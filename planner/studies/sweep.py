@@ -41,7 +41,12 @@ from planner.solver.highs import STOP
 from planner.solver.options import SolveOptions
 from planner.solver.session import Session
 from planner.solver.whatif import apply_rhs, same_structure, structure_key, term_values
-from planner.studies.parallel import Failed, Interrupted, NotRun, item_done, run_tasks
+from planner.studies.parallel import (
+    Failed,
+    NotRun,
+    item_done,
+    run_until_stopped,
+)
 from planner.studies.vary import Vary, scenarios
 
 NOT_SOLVED = "interrupted before this scenario was solved"
@@ -226,18 +231,14 @@ def run_sweep(
     options = options or SolveOptions(threads=1)
     cases = scenarios(data, varies, zipped)
     chunks, invalid = plan_chunks([(c.index, c.data) for c in cases], options, chunk, resolve)
-    interrupted = False
-    try:
-        results = run_tasks(
-            solve_chunk,
-            chunks,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            weight=lambda c: len(c.items),
-        )
-    except Interrupted as stop:
-        results, interrupted = stop.results, True
+    results, interrupted = run_until_stopped(
+        solve_chunk,
+        chunks,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        weight=lambda c: len(c.items),
+    )
     by_index: dict[int, dict] = {i: _failed_row(i, "invalid", m) for i, m in invalid.items()}
     if progress and invalid:
         progress(len(invalid))
