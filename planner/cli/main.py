@@ -332,18 +332,24 @@ def _read_plan(path: str) -> Plan:
 @main.command("explain", epilog=example(TOY_PLAN, "planner explain out/toy/plan.json"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@solver_options("Wall-clock seconds for each re-solve (default: no limit).", threads=None)
+@solver_options(
+    "Wall-clock seconds for the whole command: the re-solves share it, and one "
+    "stopped by it reports the MW found so far as 'at least' (default: no limit).",
+    threads=None,
+)
 def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: float) -> None:
     """What binds and what relaxing each limit is worth, in MW at the deadline.
 
     FILE is a plan.json written by 'planner solve --out' (it carries its
-    instance) or an instance file.
+    instance and its choices: the plan is put back as it is, not searched
+    for again) or an instance file (solved first, with half the time limit).
     """
-    from planner.analysis.explain import explain
+    from planner.analysis.explain import NoPlan, explain
     from planner.io.load import load_instance, parse_instance
     from planner.results.planfile import looks_like_plan
 
     options = solve_options(time_limit, mip_gap, None)
+    plan = None
     if looks_like_plan(file):
         plan = _read_plan(file)
         if plan.instance_data is None:
@@ -361,8 +367,13 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
             instance = load_instance(file)
         except InstanceError as exc:
             _invalid(exc.problems, as_json)
-    with explain_progress() as progress:
-        result = explain(instance, options, progress=progress)
+    try:
+        with explain_progress() as progress:
+            result = explain(instance, options, progress=progress, plan=plan)
+    except NoPlan as exc:
+        fail(f"{file}: {exc}", exit_code(exc.status))
+    except ValueError as exc:  # planner.solver.replay.ReplayError
+        fail(f"{file}: {exc}", ExitCode.INVALID)
     click.echo(dumps(result.to_dict()) if as_json else str(result))
 
 

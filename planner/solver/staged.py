@@ -69,10 +69,14 @@ class StagedSolve:
         self.message = ""  # what the last run has to say beyond its status
         self.progress: Progress | None = None  # told of each stage (planner.solver.progress)
 
-    def run(self, stages: list[str], limit: float | None) -> tuple[Status, list[StageResult]]:
-        """Solve ``stages`` in order within ``limit`` seconds (None: no limit)."""
+    def release_holds(self) -> None:
+        """Free every stage's hold row."""
         for row in self.hold_rows.values():
             self.highs.set_row_bounds(row, -INF, INF)
+
+    def run(self, stages: list[str], limit: float | None) -> tuple[Status, list[StageResult]]:
+        """Solve ``stages`` in order within ``limit`` seconds (None: no limit)."""
+        self.release_holds()
         self.highs.interrupted = False  # a Ctrl-C stops one run, not the session
         self.message = ""
         deadline = None if limit is None else time.perf_counter() + limit
@@ -135,8 +139,7 @@ class StagedSolve:
         """Make the plan found exact (the clean-up of the module's doc).
         False when no plan has its rounded choices (say a rounding breaks a
         rule)."""
-        for row in self.hold_rows.values():
-            self.highs.set_row_bounds(row, -INF, INF)
+        self.release_holds()
         values: list[float] = []
         for i, stage in enumerate(results):
             self.highs.set_objective(stage.term, self.maximize[stage.term])

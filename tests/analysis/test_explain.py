@@ -144,3 +144,85 @@ def test_cli_explains_a_plan_file(tmp_path):
     out = json.loads(res.stdout)
     assert out["bound_by"] == "money-bound"
     assert out["bottlenecks"][0]["gain_mw"] == pytest.approx(10.0)
+
+
+# ------------------------------------------------------- from a saved plan
+def _saved(inst: planner.Instance) -> planner.Plan:
+    return planner.Plan.from_json(planner.solve(inst).to_json())
+
+
+@pytest.mark.parametrize("name", ["toy-two-sites", "bridge-power", "spv-financing"])
+def test_a_saved_plan_is_explained_without_solving_it_again(name, monkeypatch):
+    """From plan.json, the stages are not searched again: the only MIP runs
+    are the re-solves, one per relaxation, and they find the worths that
+    explaining the instance (solved first) finds."""
+    from planner.analysis.explain import explain_plan
+    from planner.solver.staged import StagedSolve
+
+    inst = planner.load_instance(INSTANCES / f"{name}.yaml")
+    saved = _saved(inst)
+    from_instance = explain(inst)
+    runs = []
+    original = StagedSolve.solve_stage
+
+    def counted(self, term, time_left):
+        runs.append(term)
+        return original(self, term, time_left)
+
+    monkeypatch.setattr(StagedSolve, "solve_stage", counted)
+    result = explain_plan(saved)
+    assert runs == ["capacity"] * result.resolves
+    assert result.capacity_mw == pytest.approx(from_instance.capacity_mw)
+    worth = {b.limit: b.gain_mw for b in result.bottlenecks}
+    assert worth == pytest.approx({b.limit: b.gain_mw for b in from_instance.bottlenecks})
+    assert {b.limit for b in result.binding_no_gain} == {
+        b.limit for b in from_instance.binding_no_gain
+    }
+
+
+def _portfolio() -> planner.Instance:
+    from planner.io.generate import generate_instance
+
+    return planner.parse_instance(generate_instance(12, 8, 4, 4, seed=3))
+
+
+def test_the_time_limit_bounds_the_whole_explain_and_says_what_it_left():
+    """Under a time limit shorter than MIN_SHARE no re-solve runs: every
+    binding limit is listed as unsettled, none as worth nothing."""
+    from planner.analysis.explain import MIN_SHARE, explain_plan
+    from planner.solver.options import SolveOptions
+
+    saved = _saved(_portfolio())
+    everything = explain_plan(saved)
+    assert everything.resolves > 5 and not everything.unsettled
+    result = explain_plan(saved, SolveOptions(time_limit=MIN_SHARE / 2))
+    assert result.seconds <= MIN_SHARE / 2
+    assert result.resolves == 0 and not result.bottlenecks and not result.binding_no_gain
+    assert len(result.unsettled) == everything.resolves
+    assert f"worth not settled: the time limit came first ({everything.resolves})" in str(result)
+
+
+def test_a_re_solve_stopped_by_the_time_limit_gives_a_range(monkeypatch):
+    """Re-solves cut to a few milliseconds each: what they found is a gain
+    at least, and HiGHS's bound the most it can be; no stopped re-solve is
+    called worth nothing."""
+    import planner.analysis.explain as explaining
+    from planner.solver.options import SolveOptions
+
+    monkeypatch.setattr(explaining, "MIN_SHARE", 0.001)
+    saved = _saved(_portfolio())
+    result = explaining.explain_plan(saved, SolveOptions(time_limit=0.5))
+    assert result.seconds <= 0.5 * 1.05 + 0.5  # HiGHS's own overshoot of each tiny run
+    assert all(b.proven for b in result.binding_no_gain)
+    for b in result.bottlenecks + result.unsettled:
+        if not b.proven and b.most_mw is not None:
+            assert b.most_mw >= b.gain_mw - 1e-9
+
+
+def test_an_unproven_worth_reads_as_a_range():
+    from planner.analysis.explain import Bottleneck
+
+    b = Bottleneck("source_amount cash", "money", "+50 $M of cash", 4.0, 50, proven=False)
+    assert str(b) == "+50 $M of cash: at least +4.0 MW (time limit)"
+    b.most_mw = 6.5
+    assert str(b) == "+50 $M of cash: +4.0 to +6.5 MW (time limit)"
