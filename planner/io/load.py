@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     ValidationError,
@@ -19,8 +19,9 @@ from planner.io.problems import problem_lines
 from planner.io.reader import data_limits, read_yaml
 from planner.io.references import cross_references
 from planner.io.schema import Instance
-from planner.io.sections import section_references, validate_scenarios, validate_section
-from planner.io.uncertainty import SECTIONS, Scenario, Uncertainty
+
+if TYPE_CHECKING:  # the sections' schemas load with the first study (a solve needs none)
+    from planner.io.uncertainty import Scenario, Uncertainty
 
 
 # ------------------------------------------------------------------- loading
@@ -122,10 +123,13 @@ def load_study(path: str) -> Study:
 
 
 def parse_study(raw: Any, source: str = "<instance>") -> Study:
+    from planner.io.sections import section_references, validate_scenarios, validate_section
+    from planner.io.uncertainty import Uncertainty
+
     sections: dict[str, Any] = {}
     if isinstance(raw, Mapping):
-        sections = {k: raw[k] for k in SECTIONS if k in raw}
-        raw = {k: v for k, v in raw.items() if k not in SECTIONS}
+        sections = {k: raw[k] for k in SCENARIO_SECTIONS if k in raw}
+        raw = {k: v for k, v in raw.items() if k not in SCENARIO_SECTIONS}
     problems: list[str] = []
     instance = None
     try:

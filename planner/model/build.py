@@ -7,7 +7,7 @@ terms are built last from what the families added.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from planner.model.costs import add_costs
 from planner.model.data import ModelData

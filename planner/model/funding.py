@@ -3,7 +3,7 @@ the draws on funding sources that must cover it."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from planner.model.data import ModelData
 from planner.model.facility import built_terms

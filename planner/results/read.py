@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from planner.io.fields import USES
 from planner.io.schema import Instance

@@ -15,7 +15,7 @@ import math
 import time
 from types import EllipsisType
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from planner.io.fields import TERMS

@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from planner.model.data import ModelData
 from planner.model.funding import most_drawable

@@ -271,7 +271,7 @@ class _quiet:
 # with the model, the compiler and HiGHS loaded (a fresh interpreter takes
 # seconds to import them).
 PRELOAD = [
-    "pyomo.environ",
+    "pyomo.core",
     "scipy.sparse",
     "scipy.stats",
     "highspy",

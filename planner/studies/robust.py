@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from planner.io.load import parse_instance
 from planner.io.schema import Instance

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+INSTANCES = Path(__file__).parent.parent.parent / "instances"
 HEAVY = ("pyomo", "highspy", "pandas", "matplotlib", "rich")
 PROBE = "import sys; {code}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
 
@@ -80,3 +82,34 @@ def test_public_api_is_unchanged():
     ]
     assert all(getattr(planner, name) is not None for name in planner.__all__)
     assert callable(planner.solve) and planner.solve.__module__ == "planner.solver.session"
+
+
+def _modules_after(code: str, names: tuple[str, ...]) -> list[str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; {code}; print(' '.join(m for m in {names!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_a_solve_does_not_load_scipy_stats():
+    """Pyomo's import hook finalizes a first scipy import with scipy.stats
+    (about 1 s); the compiler's hooks are set past it (planner.solver.highs)."""
+    code = (
+        "import planner; p = planner.solve(planner.load_instance("
+        f"{str(INSTANCES / 'toy-two-sites.yaml')!r})); assert p.capacity_mw == 127.0"
+    )
+    assert _modules_after(code, ("scipy.sparse", "scipy.stats")) == ["scipy.sparse"]
+
+
+def test_validating_an_instance_loads_no_solver_and_no_study_schema():
+    texas = str(INSTANCES / "texas-2028.yaml")
+    code = f"from planner.io.load import load_instance; load_instance({texas!r})"
+    names = ("pyomo", "highspy", "pandas", "planner.io.uncertainty", "planner.io.sections")
+    assert _modules_after(code, names) == []
