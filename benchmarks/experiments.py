@@ -42,7 +42,7 @@ from pathlib import Path
 
 import highspy
 import numpy as np
-import pyomo.core as pyo
+import pyomo.environ as pyo
 
 from planner.io.generate import generate_instance
 from planner.io.load import parse_instance

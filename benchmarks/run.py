@@ -205,7 +205,7 @@ def standard_form_to_highs(model, solve_check: bool = False):
 
 
 def handover_routes(model, repeats: int, solve_check: bool = False) -> dict:
-    import pyomo.core as pyo
+    import pyomo.environ as pyo
     from pyomo.contrib.appsi.solvers import Highs as AppsiHighs
     from pyomo.contrib.solver.solvers.highs import Highs as ContribHighs
 
@@ -238,7 +238,7 @@ def handover_routes(model, repeats: int, solve_check: bool = False) -> dict:
 
 # -------------------------------------------------------------- one case
 def run_case(name: str, sites: int, periods: int, pm: int, time_limit: float, repeats: int) -> dict:
-    import pyomo.core as pyo
+    import pyomo.environ as pyo
 
     from planner.io.generate import dump_yaml, generate_instance
     from planner.io.load import load_instance, parse_instance

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pyomo.core as pyo
+import pyomo.environ as pyo
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from pyomo.contrib.appsi.base import TerminationCondition as TC

@@ -7,7 +7,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-import pyomo.core as pyo
+import pyomo.environ as pyo
 
 import planner
 from planner.analysis.verify import RULES as VERIFIER_RULES
