@@ -9,6 +9,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from enum import IntEnum
 from pathlib import Path
@@ -141,6 +142,21 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
 
 def solve_options(time_limit, mip_gap, threads, seed=0) -> SolveOptions:
     return SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
+
+
+WRITE_SHARE = 0.02  # of a time limit, kept for printing and writing the outputs
+
+
+def time_left(time_limit: float | None) -> float | None:
+    """What is left of ``--time-limit`` for the work itself: the limit holds
+    for the whole command, so the seconds spent since it started (imports,
+    reading the instance) and a share for writing its outputs come out."""
+    if time_limit is None:
+        return None
+    from planner.cli import STARTED
+
+    spent = time.perf_counter() - STARTED
+    return max(time_limit * (1 - WRITE_SHARE) - spent, 0.01)
 
 
 def records(df: pd.DataFrame) -> list[dict]:

@@ -27,6 +27,7 @@ from planner.cli.common import (
     pyomo_logs_to_stderr,
     solve_options,
     solver_options,
+    time_left,
 )
 from planner.cli.generate import generate_cmd
 from planner.cli.live import explain_progress, stage_progress
@@ -227,7 +228,7 @@ def solve_cmd(
     with stage_progress() as progress:
         plan = solve(
             instance,
-            time_limit=time_limit,
+            time_limit=time_left(time_limit),
             mip_gap=mip_gap,
             threads=threads,
             seed=seed,
@@ -348,7 +349,7 @@ def explain_cmd(file: str, as_json: bool, time_limit: float | None, mip_gap: flo
     from planner.io.load import load_instance, parse_instance
     from planner.results.planfile import looks_like_plan
 
-    options = solve_options(time_limit, mip_gap, None)
+    options = solve_options(time_left(time_limit), mip_gap, None)
     plan = None
     if looks_like_plan(file):
         plan = _read_plan(file)

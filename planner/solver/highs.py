@@ -25,6 +25,7 @@ import pyomo.core as pyo
 from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from planner.solver.compiler import sparse_hooks
 from planner.solver.starts import StartingPlans
 
 INF = highspy.kHighsInf
@@ -64,7 +65,7 @@ class HighsModel(StartingPlans):
             obj.deactivate()
         for obj in objectives.values():
             obj.activate()
-        _sparse_hooks()
+        sparse_hooks()
         info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
         for obj in objectives.values():
             obj.deactivate()
@@ -126,6 +127,7 @@ class HighsModel(StartingPlans):
         self.h.HandleKeyboardInterrupt = True  # HiGHS polls for a stop request
         self.interrupted = False
         self.finishing = False  # the clean-up LP runs even after a stop was asked for
+        self.fixed_lp_s = 0.0  # the longest LP with choices fixed so far: what a clean-up costs
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
         # watch(elapsed, incumbent, bound, gap): called from this thread
@@ -219,7 +221,7 @@ class HighsModel(StartingPlans):
             # solved again from scratch). Ask once more without presolve.
             self.h.setOptionValue("presolve", "off")
             try:
-                return self.run(time_limit, mip_gap, warm)
+                return self.run(_less(time_limit, seconds), mip_gap, warm)
             finally:
                 self.h.setOptionValue("presolve", "choose")
         if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
@@ -246,7 +248,7 @@ class HighsModel(StartingPlans):
             # plan whose objective is not the one it reports, as "optimal".
             # Trust neither: solve again from scratch.
             self.h.clearSolver()
-            return self.run(time_limit, mip_gap, warm=False)
+            return self.run(_less(time_limit, seconds), mip_gap, warm=False)
         bound, gap = (info.mip_dual_bound, info.mip_gap) if self.integer.any() else (value, 0.0)
         if status == S.kOptimal:
             state = "optimal"
@@ -337,31 +339,6 @@ class HighsModel(StartingPlans):
         self.solution = np.array([0.0 if v.value is None else v.value for v in self.columns])
 
 
-def _sparse_hooks() -> None:
-    """Pyomo's standard-form compiler reaches scipy.sparse through Pyomo's
-    deferred scipy import, and Pyomo's import hook finalizes any first
-    import of scipy by importing scipy.stats as well: about 1 s, most of a
-    small solve's wall time. The compiler keeps its vector and matrix makers
-    as class attributes for callers to set; set them to numpy and a
-    scipy.sparse imported past that hook. (If Pyomo resolves its deferred
-    scipy later, it imports scipy.stats then: a cost, never a change.)"""
-    from pyomo.repn.plugins import standard_form
-
-    impl = getattr(standard_form, "_LinearStandardFormCompiler_impl", None)
-    if impl is None or getattr(impl, "_to_vector", False) is not None:
-        return  # another Pyomo, or already set: the compiler's own way
-    hooks = [f for f in sys.meta_path if type(f).__name__ == "DeferredImportCallbackFinder"]
-    for finder in hooks:
-        sys.meta_path.remove(finder)
-    try:
-        import scipy.sparse
-    finally:
-        sys.meta_path[0:0] = hooks
-    impl._to_vector = np.fromiter
-    impl._csc_matrix = scipy.sparse.csc_array
-    impl._csr_matrix = scipy.sparse.csr_array
-
-
 def new_highs() -> highspy.Highs:
     """A ``Highs`` object, without the banner HiGHS prints on stdout when one
     is made (before any option can turn it off): stdout is for plans."""
@@ -388,6 +365,12 @@ def log_to_stderr(h: highspy.Highs) -> None:
         sys.stderr.write(event.message)
 
     h.cbLogging += write
+
+
+def _less(time_limit: float | None, used: float) -> float | None:
+    """What is left of a time limit once ``used`` seconds are spent (a retry
+    shares its run's limit)."""
+    return None if time_limit is None else max(time_limit - used, 0.01)
 
 
 def _finite(x: float) -> float | None:

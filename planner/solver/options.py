@@ -16,7 +16,7 @@ class SolverError(RuntimeError):
 
 @dataclass(frozen=True)
 class SolveOptions:
-    time_limit: float | None = None  # seconds, for all stages together
+    time_limit: float | None = None  # seconds: Session.solve's whole solve (build included)
     mip_gap: float = MIP_GAP  # relative MIP gap of each stage
     threads: int | None = None
     seed: int = 0

@@ -35,6 +35,8 @@ from planner.solver.staged import StagedSolve
 
 log = logging.getLogger(__name__)
 
+READ_SHARE = 0.5  # reading a plan takes about a quarter of the model's build and hand-over
+
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
 
 
@@ -62,6 +64,7 @@ class Session:
         progress: Progress | None = None,
     ):
         """``progress`` is told of each stage as it runs (planner.solver.progress)."""
+        self.created = time.perf_counter()
         self.instance = instance
         self.options = options or SolveOptions()
         self.timings: dict[str, float] = {}
@@ -127,8 +130,16 @@ class Session:
             previous[s] = x[j]
 
     def solve(self) -> Plan:
+        """Solve the staged objective and read the plan. A time limit holds
+        for the whole of it: the session's build and hand-over come out of
+        it, and a share for reading the plan (:data:`READ_SHARE` of the
+        build's time)."""
         clock = time.perf_counter()
-        status, stages = self.run()
+        limit = self.options.time_limit
+        if limit is not None:
+            built = self.timings["prepare"] + self.timings["build"] + self.timings["handover"]
+            limit = max(limit - (clock - self.created) - READ_SHARE * built, 0.01)
+        status, stages = self.run(time_limit=limit)
         self.timings["solve"] = time.perf_counter() - clock
         plan = self.read(status, stages)
         if self.progress is not None:

@@ -15,7 +15,9 @@ Stages are solved in order, each with every earlier one held:
   held that tightly finds a plan, but one worse by whole MW (seen on the toy's
   worst-then-expected capacity: 76 instead of 99.5);
 - **time**: the first stage gets ``FIRST_STAGE_SHARE`` of a time limit, a later
-  one an even share of what is left and half again, the last all that is left;
+  one an even share of what is left and half again, the last all that is left,
+  less what the clean-up will take (one LP with the choices fixed per stage,
+  each as long as the longest such LP so far);
   a stage that finds nothing better in time reports the held plan's value when
   that plan meets every hold;
 - **the clean-up** (docs/model-notes.md, "The final clean-up LP"): the
@@ -82,7 +84,12 @@ class StagedSolve:
         deadline = None if limit is None else time.perf_counter() + limit
         results: list[StageResult] = []
         for i, term in enumerate(stages):
-            time_left = None if deadline is None else deadline - time.perf_counter()
+            # the clean-up's LPs (one per stage solved) come out of the limit too
+            time_left = (
+                None
+                if deadline is None
+                else deadline - time.perf_counter() - (i + 1) * self.highs.fixed_lp_s
+            )
             if time_left is not None and time_left <= 0 and results:
                 log.info("time limit reached before stage %s", term)
                 break

@@ -32,6 +32,7 @@ class StartingPlans:
     adjust_rounding: Callable | None
     interrupted: bool
     finishing: bool
+    fixed_lp_s: float
 
     def _run(self) -> None:
         raise NotImplementedError
@@ -73,9 +74,11 @@ class StartingPlans:
         idx = self.int_idx
         fixed = np.clip(ints, self.lower[idx], self.upper[idx])
         self.h.changeColsBounds(len(idx), idx, fixed, fixed)
+        started = time.perf_counter()
         try:
             return self._lp(time_limit)
         finally:
+            self.fixed_lp_s = max(self.fixed_lp_s, time.perf_counter() - started)
             self.h.changeColsBounds(len(idx), idx, self.lower[idx], self.upper[idx])
 
     def find_start(self, time_limit: float | None = None) -> float | None:
