@@ -22,6 +22,8 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False  # stream HiGHS's log
     heuristic: bool = True  # start each stage from a rounded or polished plan
+    starts: bool = True  # give HiGHS the plan so far as each stage's MIP start (both
+    # off: HiGHS alone on the compiled model, as benchmarks/stages.py compares)
     node_limit: int | None = None  # branch-and-bound nodes of each stage: a limit HiGHS
     # counts the same on any machine, where a time limit depends on its speed and load
 

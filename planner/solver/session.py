@@ -97,6 +97,7 @@ class Session:
             self.instance.objective.tolerance,
             self.options.mip_gap,
             self.options.heuristic,
+            starts=self.options.starts,
         )
         self.staged.progress = self.progress = progress
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds

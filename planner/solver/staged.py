@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 class StagedSolve:
     """The staged loop over one model handed to HiGHS: ``maximize`` gives each
     term's sense; ``heuristic`` starts each stage from a rounded or polished
-    plan."""
+    plan; ``starts`` gives HiGHS the plan so far as its MIP start (both off:
+    HiGHS alone, as benchmarks/stages.py compares)."""
 
     def __init__(
         self,
@@ -60,8 +61,10 @@ class StagedSolve:
         mip_gap: float,
         heuristic: bool = True,
         give_back: float = 0.0,
+        starts: bool = True,
     ) -> None:
         self.highs = highs
+        self.starts = starts  # give HiGHS the plan so far as its MIP start
         self.give_back = give_back
         self.maximize = maximize
         self.tolerance = tolerance
@@ -182,7 +185,7 @@ class StagedSolve:
             )
             if time_left is not None:
                 time_left -= time.perf_counter() - started
-        res: RunResult = self.highs.run(time_left, self.mip_gap, warm=True)
+        res: RunResult = self.highs.run(time_left, self.mip_gap, warm=self.starts)
         if res.status == "error":
             raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
         if res.status == "infeasible":
