@@ -26,6 +26,7 @@ from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from planner.solver.compiler import sparse_hooks
+from planner.solver.options import LOOKAHEAD
 from planner.solver.starts import StartingPlans
 
 INF = highspy.kHighsInf
@@ -127,6 +128,8 @@ class HighsModel(StartingPlans):
         self.h.HandleKeyboardInterrupt = True  # HiGHS polls for a stop request
         self.interrupted = False
         self.finishing = False  # the clean-up LP runs even after a stop was asked for
+        self.lookahead = False  # the objective carries the next stage's term (set_objective)
+        self.objective_cost, self.objective_offset = np.zeros(n), 0.0  # what HiGHS optimizes
         self.fixed_lp_s = 0.0  # the longest LP with choices fixed so far: what a clean-up costs
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None
@@ -138,11 +141,22 @@ class HighsModel(StartingPlans):
         self.handover_s = time.perf_counter() - started
 
     # ----------------------------------------------------------- objective
-    def set_objective(self, term: str, maximize: bool) -> None:
+    def set_objective(self, term: str, maximize: bool, then: str | None = None) -> None:
+        """Make ``term`` the objective. With ``then``, HiGHS's objective is
+        ``term + LOOKAHEAD * then``: among plans as good for ``term``, it
+        prefers those better for the next stage (both maximized, ``then``
+        never negative, so HiGHS's bound stays a bound of ``term``); values,
+        bounds and gaps are still reported for ``term`` alone."""
         n = len(self.columns)
         self.cost, self.offset = self.costs[term], float(self.offsets[term])
-        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.cost)
-        self.h.changeObjectiveOffset(self.offset)
+        self.lookahead = then is not None
+        cost, offset = self.cost, self.offset
+        if then is not None:
+            cost = cost + LOOKAHEAD * self.costs[then]
+            offset += LOOKAHEAD * float(self.offsets[then])
+        self.objective_cost, self.objective_offset = cost, offset
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        self.h.changeObjectiveOffset(offset)
         sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
         self.h.changeObjectiveSense(sense)
 
@@ -243,13 +257,16 @@ class HighsModel(StartingPlans):
             return RunResult("limit", None, None, None, seconds)
         value = info.objective_function_value
         x = np.array(self.h.getSolution().col_value)
-        if warm and not _close(value, float(np.dot(self.cost, x)) + self.offset):
+        reported = float(np.dot(self.objective_cost, x)) + self.objective_offset
+        if warm and not _close(value, reported):
             # Seen with highspy 1.16.0: from some MIP starts HiGHS returns a
             # plan whose objective is not the one it reports, as "optimal".
             # Trust neither: solve again from scratch.
             self.h.clearSolver()
             return self.run(_less(time_limit, seconds), mip_gap, warm=False)
         bound, gap = (info.mip_dual_bound, info.mip_gap) if self.integer.any() else (value, 0.0)
+        if self.lookahead:  # HiGHS's objective had the next term in it: report this one's
+            value, gap = float(np.dot(self.cost, x)) + self.offset, math.nan
         if status == S.kOptimal:
             state = "optimal"
         else:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 MIP_GAP = 1e-4  # the default relative MIP gap of each stage, for the API and every command
 NUMERICAL_SAFETY = 1e-9  # docs/model.md 5: may be added to the stage tolerance
 SOLVER_FEASIBILITY = 1e-6  # HiGHS's MIP feasibility tolerance: a retry's extra room
+# The weight of the next stage's term in a stage's objective (planner.solver.staged):
+# small against the stage's own term, large against HiGHS's dual tolerance (1e-7).
+LOOKAHEAD = 1e-6
 
 
 class SolverError(RuntimeError):

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 READ_SHARE = 0.5  # reading a plan takes about a quarter of the model's build and hand-over
 
+NONNEGATIVE = frozenset({"capacity", "capacity_time"})  # MW and MW-months online
+
 MAXIMIZE = {"capacity": True, "capacity_time": True, "cost": False, "co2": False}
 
 
@@ -98,6 +100,7 @@ class Session:
             self.options.mip_gap,
             self.options.heuristic,
             starts=self.options.starts,
+            nonnegative=NONNEGATIVE,
         )
         self.staged.progress = self.progress = progress
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds

@@ -62,8 +62,10 @@ class StagedSolve:
         heuristic: bool = True,
         give_back: float = 0.0,
         starts: bool = True,
+        nonnegative: frozenset[str] = frozenset(),
     ) -> None:
         self.highs = highs
+        self.nonnegative = nonnegative  # terms never below 0: they may look ahead
         self.starts = starts  # give HiGHS the plan so far as its MIP start
         self.give_back = give_back
         self.maximize = maximize
@@ -71,6 +73,7 @@ class StagedSolve:
         self.mip_gap = mip_gap
         self.heuristic = heuristic
         self.hold_rows: dict[str, int] = {}
+        self.then: str | None = None  # the stage being solved looks ahead to this term
         self.message = ""  # what the last run has to say beyond its status
         self.progress: Progress | None = None  # told of each stage (planner.solver.progress)
 
@@ -97,6 +100,7 @@ class StagedSolve:
                 log.info("time limit reached before stage %s", term)
                 break
             self._watch(i + 1, len(stages), term)
+            self.then = self._lookahead(term, stages[i + 1] if i + 1 < len(stages) else None)
             stage = self.solve_stage(term, _share(time_left, len(stages) - i, i == 0))
             if stage.status is Status.infeasible and results:
                 # The held value of a stage is the solver's, feasible within
@@ -172,8 +176,18 @@ class StagedSolve:
                 stage.mip_gap = gap(value, stage.bound, self.maximize[stage.term])
         return True
 
+    def _lookahead(self, term: str, then: str | None) -> str | None:
+        """The next stage's term, when this stage may look ahead to it: both
+        maximized and the next never negative (its weight then keeps
+        HiGHS's bound a bound of this term alone), and a MIP gap above 0
+        (a gap of 0 asks for this term's optimum itself)."""
+        if then is None or not self.heuristic or self.mip_gap <= 0:
+            return None
+        both = self.maximize[term] and self.maximize[then]
+        return then if both and then in self.nonnegative else None
+
     def solve_stage(self, term: str, time_left: float | None) -> StageResult:
-        self.highs.set_objective(term, self.maximize[term])
+        self.highs.set_objective(term, self.maximize[term], then=self.then)
         if self.heuristic:
             started = time.perf_counter()
             # Rounding the LP relaxation is a fallback worth a little time;

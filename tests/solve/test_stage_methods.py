@@ -1,11 +1,12 @@
 """The planner's way of solving the stages (starting plans, MIP starts, the
-time split, the clean-up) against HiGHS alone on the same compiled model
-(``SolveOptions(heuristic=False, starts=False)``, what benchmarks/stages.py
-compares at scale): where both prove every stage optimal they give the same
-stage values, since a stage's optimum does not depend on how it was found.
-Both run with a MIP gap of 0, so that "optimal" is the optimum itself and
-not any plan within 1e-4 of it (two such plans may hold the next stage at
-different values)."""
+look-ahead to the next stage's term, the time split, the clean-up) against
+HiGHS alone on the same compiled model (``SolveOptions(heuristic=False,
+starts=False)``, what benchmarks/stages.py compares at scale): where both
+prove every stage optimal they give the same stage values, since a stage's
+optimum does not depend on how it was found. Both run with a MIP gap of
+1e-9, so that "optimal" is the optimum itself and not any plan within 1e-4
+of it (two such plans may hold the next stage at different values), while
+the look-ahead, which needs a gap above 0, stays on."""
 
 from __future__ import annotations
 
@@ -21,12 +22,13 @@ from planner.solver.session import Session
 
 INSTANCES = Path(__file__).parent.parent.parent / "instances"
 SHIPPED = sorted(p.stem for p in INSTANCES.glob("*.yaml") if "scenarios" not in p.stem)
+GAP = 1e-9
 GENERATED = [(3, 8, 2, 2, 11), (5, 12, 3, 3, 12), (8, 12, 4, 4, 13), (6, 24, 3, 3, 14)]
 
 
 def _both(inst: planner.Instance) -> tuple[planner.Plan, planner.Plan]:
-    mine = Session(inst, SolveOptions(mip_gap=0)).solve()
-    plain = Session(inst, SolveOptions(mip_gap=0, heuristic=False, starts=False)).solve()
+    mine = Session(inst, SolveOptions(mip_gap=GAP)).solve()
+    plain = Session(inst, SolveOptions(mip_gap=GAP, heuristic=False, starts=False)).solve()
     return mine, plain
 
 
@@ -57,3 +59,24 @@ def test_generated_portfolios_give_the_same_stage_values_as_highs_alone(
     mine, plain = _both(inst)
     _same_stage_values(mine, plain)
     assert mine.capacity_mw > 0  # a portfolio that builds something: a real comparison
+
+
+def test_the_capacity_stage_looks_ahead_to_capacity_time_and_plain_highs_does_not(monkeypatch):
+    from planner.solver.highs import HighsModel
+
+    calls = []
+    original = HighsModel.set_objective
+
+    def spy(self, term, maximize, then=None):
+        calls.append((term, then))
+        return original(self, term, maximize, then)
+
+    monkeypatch.setattr(HighsModel, "set_objective", spy)
+    inst = planner.load_instance(INSTANCES / "texas-2028.yaml")
+    mine = Session(inst, SolveOptions(mip_gap=GAP)).solve()
+    assert ("capacity", "capacity_time") in calls
+    assert all(then is None for term, then in calls if term != "capacity")
+    calls.clear()
+    plain = Session(inst, SolveOptions(mip_gap=GAP, heuristic=False, starts=False)).solve()
+    assert calls and all(then is None for _, then in calls)
+    _same_stage_values(mine, plain)
