@@ -254,6 +254,7 @@ def gap(value: float, bound: float, maximize: bool) -> float:
 
 
 FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
+LATER_SHARE = 1.0  # times an even share of what is left, for a later stage but the last
 
 
 def _share(time_left: float | None, stages_left: int, first: bool) -> float | None:
@@ -264,4 +265,4 @@ def _share(time_left: float | None, stages_left: int, first: bool) -> float | No
         return time_left
     if first:
         return FIRST_STAGE_SHARE * time_left
-    return min(time_left, 1.5 * time_left / stages_left)
+    return min(time_left, LATER_SHARE * time_left / stages_left)
