@@ -63,7 +63,7 @@ WITHIN = 0.01  # the gap whose first time is recorded
 
 def _recorder(reached: dict[str, dict]):
     """A progress callable noting when each stage first reaches WITHIN."""
-    from planner.solver.progress import StageStarted, StageUpdate
+    from planner.solver.progress import StageDone, StageStarted, StageUpdate
 
     clock: dict[str, float] = {}
 
@@ -71,6 +71,8 @@ def _recorder(reached: dict[str, dict]):
         now = time.perf_counter()
         if isinstance(event, StageStarted):
             clock[event.term] = now
+        elif isinstance(event, StageDone):
+            reached.setdefault("seconds", {})[event.term] = now - clock[event.term]
         elif isinstance(event, StageUpdate) and event.gap is not None and event.gap <= WITHIN:
             reached.setdefault(
                 event.term, {"stage_s": now - clock[event.term], "process_s": now - PROCESS_START}
@@ -107,7 +109,12 @@ def _run_case(case: str, method: str, path: str) -> dict:
                 assert exc.code in (0, None), out.getvalue()
         summary = json.loads(out.getvalue())
         stages = [
-            {**s, "gap": s.get("mip_gap"), "to_1pct": reached.get(s["term"])}
+            {
+                **s,
+                "gap": s.get("mip_gap"),
+                "to_1pct": reached.get(s["term"]),
+                "stage_s": reached.get("seconds", {}).get(s["term"]),
+            }
             for s in summary["stages"]
         ]
         status, timings = summary["status"], summary["timings"]
@@ -127,6 +134,7 @@ def _run_case(case: str, method: str, path: str) -> dict:
                 "bound": s.bound,
                 "gap": s.mip_gap,
                 "to_1pct": reached.get(s.term),
+                "stage_s": reached.get("seconds", {}).get(s.term),
             }
             for s in plan.stages
         ]
