@@ -130,6 +130,7 @@ class HighsModel(StartingPlans):
         self.finishing = False  # the clean-up LP runs even after a stop was asked for
         self.lookahead = False  # the objective carries the next stage's term (set_objective)
         self.objective_cost, self.objective_offset = np.zeros(n), 0.0  # what HiGHS optimizes
+        self.relaxation_s = 0.0  # the first stage's LP relaxation, as find_start solved it
         self.fixed_lp_s = 0.0  # the longest LP with choices fixed so far: what a clean-up costs
         self.n_rows = A.shape[0]
         self.solution: np.ndarray | None = None

@@ -199,20 +199,50 @@ class StagedSolve:
             )
             if time_left is not None:
                 time_left -= time.perf_counter() - started
+        relaxed = self._relaxation_bound(time_left)
+        if relaxed is not None and time_left is not None:
+            time_left -= relaxed[1]
         res: RunResult = self.highs.run(time_left, self.mip_gap, warm=self.starts)
         if res.status == "error":
             raise SolverError(f"HiGHS failed in the {term} stage: {res.message}")
         if res.status == "infeasible":
             return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
+        bound = self._tighter(term, res.bound, None if relaxed is None else relaxed[0])
         if res.value is None and self.held_plan_stands():
             # No better plan in time, but the previous stage's plan holds for
             # this stage too (it meets every held bound): report its value.
             value = self.highs.value_of_solution()
-            return StageResult(term, value, Status.feasible, float("inf"), None, res.seconds)
+            return StageResult(term, value, Status.feasible, float("inf"), bound, res.seconds)
         if res.value is None:
             return StageResult(term, None, Status.no_plan, solve_s=res.seconds)
         status = Status.optimal if res.status == "optimal" else Status.feasible
-        return StageResult(term, res.value, status, res.gap, res.bound, res.seconds)
+        stage_gap = res.gap
+        if bound is not None and bound != res.bound:  # the LP's bound was the tighter
+            stage_gap = gap(res.value, bound, self.maximize[term])
+        return StageResult(term, res.value, status, stage_gap, bound, res.seconds)
+
+    def _relaxation_bound(self, time_left: float | None) -> tuple[float, float] | None:
+        """A later stage's LP relaxation bound and the seconds it took, when
+        its time is too short for HiGHS's MIP to be sure of getting through
+        its root (less than ROOT_FACTOR times the first stage's LP
+        relaxation): then it may end with no bound, and this LP gives one.
+        None otherwise, or when the LP did not finish in a third of the
+        time."""
+        solved = self.highs.relaxation_s
+        if not self.heuristic or time_left is None or solved <= 0:
+            return None
+        if not self.held_plan_stands() or time_left >= ROOT_FACTOR * solved:
+            return None  # the first stage (nothing held yet), or time enough
+        clock = time.perf_counter()
+        bound = self.highs.relaxation_bound(time_left / 3)
+        return None if bound is None else (bound, time.perf_counter() - clock)
+
+    def _tighter(self, term: str, mip: float | None, lp: float | None) -> float | None:
+        """The tighter of two bounds of a stage (either may be missing)."""
+        found = [b for b in (mip, lp) if b is not None and math.isfinite(b)]
+        if not found:
+            return mip
+        return min(found) if self.maximize[term] else max(found)
 
     def held_plan_stands(self) -> bool:
         """A later stage starts from the previous stage's plan, which meets
@@ -253,6 +283,7 @@ def gap(value: float, bound: float, maximize: bool) -> float:
     return short / max(abs(value), 1e-9)
 
 
+ROOT_FACTOR = 8  # a later stage with less time than this many LP relaxations gets its own
 FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
 LATER_SHARE = 1.0  # times an even share of what is left, for a later stage but the last
 

@@ -33,6 +33,7 @@ class StartingPlans:
     interrupted: bool
     finishing: bool
     fixed_lp_s: float
+    relaxation_s: float
 
     def _run(self) -> None:
         raise NotImplementedError
@@ -103,7 +104,9 @@ class StartingPlans:
             if self.solution is not None:
                 candidates.append(np.round(self.solution[self.int_idx]))
             else:
+                clock = time.perf_counter()
                 relaxed = self._lp(left())
+                self.relaxation_s = time.perf_counter() - clock
                 if relaxed is not None:
                     x = relaxed[self.int_idx]
                     is_bin = self.binary[self.int_idx]
@@ -133,6 +136,19 @@ class StartingPlans:
             # feasible when nothing is committed; HiGHS checks it.
             self.solution = np.clip(0.0, self.lower, self.upper)
         return None
+
+    def relaxation_bound(self, time_limit: float | None) -> float | None:
+        """The optimum of the current objective's LP relaxation (every row,
+        hold and bound in place, no whole numbers): a bound of the stage, or
+        None when the LP was not solved in ``time_limit``. The stored plan is
+        kept."""
+        self._integrality(False)
+        try:
+            if self._lp(time_limit) is None:
+                return None
+            return float(self.h.getInfo().objective_function_value)
+        finally:
+            self._integrality(True)
 
     def fixed_lp_duals(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Row and column duals of the current objective's LP with every

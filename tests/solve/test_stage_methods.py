@@ -80,3 +80,35 @@ def test_the_capacity_stage_looks_ahead_to_capacity_time_and_plain_highs_does_no
     plain = Session(inst, SolveOptions(mip_gap=GAP, heuristic=False, starts=False)).solve()
     assert calls and all(then is None for _, then in calls)
     _same_stage_values(mine, plain)
+
+
+def test_a_later_stage_s_lp_relaxation_is_a_bound_of_it(monkeypatch):
+    """The bound a later stage gets from its LP relaxation (when its time is
+    short against the first stage's LP) is never below the stage's optimum:
+    on a 6-site portfolio, with the rule made to apply to every later stage,
+    each stage's bound still covers the value HiGHS alone proves optimal."""
+    import planner.solver.staged as staged
+
+    monkeypatch.setattr(staged, "ROOT_FACTOR", 1e12)  # the rule applies to every later stage
+    inst = planner.parse_instance(generate_instance(6, 12, 3, 3, 21))
+    seen = []
+    original = staged.StagedSolve._relaxation_bound
+
+    def spy(self, time_left):
+        out = original(self, time_left)
+        seen.append(out)
+        return out
+
+    monkeypatch.setattr(staged.StagedSolve, "_relaxation_bound", spy)
+    mine = Session(inst, SolveOptions(mip_gap=GAP, time_limit=600)).solve()
+    first, *later = seen
+    assert first is None  # the first stage has no held stage: HiGHS's own root
+    assert len(later) == 2 and all(b is not None for b in later)  # capacity_time and cost
+    plain = Session(inst, SolveOptions(mip_gap=GAP, heuristic=False, starts=False)).solve()
+    _same_stage_values(mine, plain)
+    for stage, best, (lp, _) in zip(mine.stages[1:], plain.stages[1:], later, strict=True):
+        maximize = stage.term == "capacity_time"
+        slack = 1e-6 * max(1.0, abs(best.value))
+        assert (lp >= best.value - slack) if maximize else (lp <= best.value + slack), stage.term
+        assert stage.bound is not None
+        assert (stage.bound <= lp + slack) if maximize else (stage.bound >= lp - slack)
