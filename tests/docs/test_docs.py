@@ -15,7 +15,8 @@ How a fence is read (docs/code.md says it in short):
   block. doctest's OutputChecker compares it with ELLIPSIS and
   NORMALIZE_WHITESPACE: ``...`` stands for what depends on the machine
   (timings, time-limited results), everything else must be as printed.
-- ```python runs in a fresh interpreter (cwd the copy) and must not raise.
+- ```python runs as a script in a fresh interpreter (cwd the copy) and must
+  not raise.
 - ```yaml must parse. One with ``horizon:`` and ``sites:`` must be a valid
   instance (with its sections); a fragment must make one of the shipped
   instances valid when put in place of the same top-level keys (a site,
@@ -280,7 +281,12 @@ def python_block(block: Block, cwd: Path, failures: Failures) -> None:
     if block.options:
         failures.add(block, f"unknown options {block.options}")
         return
-    result = run([sys.executable, "-"], cwd, block.text)
+    # a file of its own beside the copy: a process pool's workers import the
+    # main module again, which they cannot from stdin
+    script = cwd.parent / "blocks" / f"line{block.line}.py"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(block.text)
+    result = run([sys.executable, str(script)], cwd, "")
     check_run(block, result, 0, failures)
 
 
