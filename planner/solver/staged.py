@@ -283,7 +283,7 @@ def gap(value: float, bound: float, maximize: bool) -> float:
     return short / max(abs(value), 1e-9)
 
 
-ROOT_FACTOR = 8  # a later stage with less time than this many LP relaxations gets its own
+ROOT_FACTOR = 20  # a later stage with less time than this many LP relaxations gets its own
 FIRST_STAGE_SHARE = 0.7  # of a time limit: capacity at the deadline matters most
 LATER_SHARE = 1.0  # times an even share of what is left, for a later stage but the last
 
