@@ -27,6 +27,7 @@ from planner.results.read import clean, read_tables
 from planner.results.status import StageResult, Status
 from planner.solver.highs import INF, STOP, HighsModel
 from planner.solver.options import (
+    LOOKAHEAD,
     MIP_GAP,
     SolveOptions,
 )
@@ -101,6 +102,8 @@ class Session:
             self.options.heuristic,
             starts=self.options.starts,
             nonnegative=NONNEGATIVE,
+            # capacity_time is at most the horizon's months times the MW online
+            lookahead_moves=LOOKAHEAD * self.data.pm * len(self.data.periods),
         )
         self.staged.progress = self.progress = progress
         self._rows: dict[int, tuple[float, float]] = {}  # changed rows: original bounds

@@ -63,9 +63,12 @@ class StagedSolve:
         give_back: float = 0.0,
         starts: bool = True,
         nonnegative: frozenset[str] = frozenset(),
+        lookahead_moves: float = math.inf,
     ) -> None:
         self.highs = highs
         self.nonnegative = nonnegative  # terms never below 0: they may look ahead
+        # the most the look-ahead's weight can move a stage, relative: none without it
+        self.lookahead_moves = lookahead_moves
         self.starts = starts  # give HiGHS the plan so far as its MIP start
         self.give_back = give_back
         self.maximize = maximize
@@ -179,9 +182,10 @@ class StagedSolve:
     def _lookahead(self, term: str, then: str | None) -> str | None:
         """The next stage's term, when this stage may look ahead to it: both
         maximized and the next never negative (its weight then keeps
-        HiGHS's bound a bound of this term alone), and a MIP gap above 0
-        (a gap of 0 asks for this term's optimum itself)."""
-        if then is None or not self.heuristic or self.mip_gap <= 0:
+        HiGHS's bound a bound of this term alone), and a MIP gap at least
+        as large as what the weight can move the stage by
+        (``lookahead_moves``), so that the stage is still solved to its gap."""
+        if then is None or not self.heuristic or self.mip_gap < self.lookahead_moves:
             return None
         both = self.maximize[term] and self.maximize[then]
         return then if both and then in self.nonnegative else None
