@@ -267,8 +267,8 @@ def main() -> None:
         for method in args.methods:
             record = _spawn(case, method, path)
             record["code"] = code
-            path = RESULTS / f"stages_{case}_{method}.json"
-            path.write_text(json.dumps(record, indent=1) + "\n")
+            out = RESULTS / f"stages_{case}_{method}.json"
+            out.write_text(json.dumps(record, indent=1) + "\n")
             gaps = ", ".join(f"{s['term']} {_pct(s['gap'])}" for s in record["stages"])
             print(f"{case} {method}: {record['outside_s']:.1f} s; {gaps}", flush=True)
 
