@@ -260,11 +260,11 @@ def main() -> None:
         print(markdown())
         return
     RESULTS.mkdir(exist_ok=True)
-    code = _code()
     folder = Path(tempfile.mkdtemp(prefix="stages-"))
     for case in args.cases:
         path = _write_case(case, folder)
         for method in args.methods:
+            code = _code()  # the code this run imports
             record = _spawn(case, method, path)
             record["code"] = code
             out = RESULTS / f"stages_{case}_{method}.json"
