@@ -1,9 +1,13 @@
-"""Pyomo's standard-form compiler, set up to start quickly."""
+"""The two ends of the hand-over, set up: Pyomo's standard-form compiler
+(quick to start) and a HiGHS object (quiet on stdout, its log on stderr)."""
 
 from __future__ import annotations
 
+import ctypes
+import os
 import sys
 
+import highspy
 import numpy as np
 
 
@@ -30,3 +34,31 @@ def sparse_hooks() -> None:
     impl._to_vector = np.fromiter
     impl._csc_matrix = scipy.sparse.csc_array
     impl._csr_matrix = scipy.sparse.csr_array
+
+
+def new_highs() -> highspy.Highs:
+    """A ``Highs`` object, without the banner HiGHS prints on stdout when one
+    is made (before any option can turn it off): stdout is for plans."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        h = highspy.Highs()
+        ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    return h
+
+
+def log_to_stderr(h: highspy.Highs) -> None:
+    """Send HiGHS's log to Python's stderr (through its logging callback),
+    never to the C stdout, which is for plans and JSON."""
+    h.setOptionValue("log_to_console", False)
+
+    def write(event) -> None:
+        sys.stderr.write(event.message)
+
+    h.cbLogging += write

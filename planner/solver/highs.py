@@ -10,10 +10,7 @@ faster than Pyomo's APPSI interface (BENCHMARKS.md).
 
 from __future__ import annotations
 
-import ctypes
 import math
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +22,7 @@ import pyomo.core as pyo
 from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from planner.solver.compiler import sparse_hooks
+from planner.solver.compiler import log_to_stderr, new_highs, sparse_hooks
 from planner.solver.options import LOOKAHEAD
 from planner.solver.starts import StartingPlans
 
@@ -355,34 +352,6 @@ class HighsModel(StartingPlans):
     def warm_from_model(self) -> None:
         """Take the Pyomo variables' current values as the next warm start."""
         self.solution = np.array([0.0 if v.value is None else v.value for v in self.columns])
-
-
-def new_highs() -> highspy.Highs:
-    """A ``Highs`` object, without the banner HiGHS prints on stdout when one
-    is made (before any option can turn it off): stdout is for plans."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    try:
-        h = highspy.Highs()
-        ctypes.CDLL(None).fflush(None)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(null)
-    return h
-
-
-def log_to_stderr(h: highspy.Highs) -> None:
-    """Send HiGHS's log to Python's stderr (through its logging callback),
-    never to the C stdout, which is for plans and JSON."""
-    h.setOptionValue("log_to_console", False)
-
-    def write(event) -> None:
-        sys.stderr.write(event.message)
-
-    h.cbLogging += write
 
 
 def _less(time_limit: float | None, used: float) -> float | None:
