@@ -15,9 +15,10 @@ HEAVY = ("pyomo", "highspy", "pandas", "matplotlib", "rich")
 PROBE = "import sys; {code}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
 
 
-def _loaded(code: str) -> list[str]:
+def _loaded(code: str, names: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of ``names`` are imported after running ``code`` in a fresh interpreter."""
     out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(code=code, heavy=HEAVY)],
+        [sys.executable, "-c", PROBE.format(code=code, heavy=names)],
         capture_output=True,
         text=True,
         check=True,
@@ -84,20 +85,6 @@ def test_public_api_is_unchanged():
     assert callable(planner.solve) and planner.solve.__module__ == "planner.solver.session"
 
 
-def _modules_after(code: str, names: tuple[str, ...]) -> list[str]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import sys; {code}; print(' '.join(m for m in {names!r} if m in sys.modules))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.split()
-
-
 def test_a_solve_does_not_load_scipy_stats():
     """Pyomo's import hook finalizes a first scipy import with scipy.stats
     (about 1 s); the compiler's hooks are set past it (planner.solver.highs)."""
@@ -105,11 +92,11 @@ def test_a_solve_does_not_load_scipy_stats():
         "import planner; p = planner.solve(planner.load_instance("
         f"{str(INSTANCES / 'toy-two-sites.yaml')!r})); assert p.capacity_mw == 127.0"
     )
-    assert _modules_after(code, ("scipy.sparse", "scipy.stats")) == ["scipy.sparse"]
+    assert _loaded(code, ("scipy.sparse", "scipy.stats")) == ["scipy.sparse"]
 
 
 def test_validating_an_instance_loads_no_solver_and_no_study_schema():
     texas = str(INSTANCES / "texas-2028.yaml")
     code = f"from planner.io.load import load_instance; load_instance({texas!r})"
     names = ("pyomo", "highspy", "pandas", "planner.io.uncertainty", "planner.io.sections")
-    assert _modules_after(code, names) == []
+    assert _loaded(code, names) == []
