@@ -192,6 +192,7 @@ class StagedSolve:
 
     def solve_stage(self, term: str, time_left: float | None) -> StageResult:
         self.highs.set_objective(term, self.maximize[term])
+        start = None
         if self.heuristic:
             started = time.perf_counter()
             # Rounding the LP relaxation is a fallback worth a little time;
@@ -216,9 +217,10 @@ class StagedSolve:
         if res.status == "infeasible":
             return StageResult(term, None, Status.infeasible, solve_s=res.seconds)
         bound = self._tighter(term, res.bound, None if relaxed is None else relaxed[0])
-        if res.value is None and self.held_plan_stands():
-            # No better plan in time, but the previous stage's plan holds for
-            # this stage too (it meets every held bound): report its value.
+        if res.value is None and (start is not None or self.held_plan_stands()):
+            # No better plan in time (or HiGHS stopped before it kept its
+            # start), but the starting plan, or the previous stage's plan,
+            # meets every rule and held bound: report its value.
             value = self.highs.value_of_solution()
             return StageResult(term, value, Status.feasible, float("inf"), bound, res.seconds)
         if res.value is None:
